@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendUnavailableError } from '../errors.js';
+import { currentRuntime } from './runtime.js';
+
+/** Emscripten pre-allocates this many pthread workers; we never ask for more threads than that. */
+const PTHREAD_POOL_SIZE = 8;
+
+/**
+ * Sets up the wasm backend with `threads` XNNPACK threads and returns the count it got.
+ * tfjs turns wasm threads off in Node; `enableNodeThreads` turns them back on.
+ */
+export async function setupWasm(threads: number | undefined): Promise<number> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (tf.engine().registry.wasm === undefined) {
+    const wanted = Math.min(threads ?? (await defaultThreads()), PTHREAD_POOL_SIZE);
+    if (wanted > 1 && currentRuntime() === 'node') {
+      await withNodeThreads(wanted, async () => {
+        wasm.setThreadsCount(wanted);
+        await setBackendOrThrow('wasm');
+      });
+    } else {
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      await setBackendOrThrow('wasm');
+    }
+  } else {
+    await setBackendOrThrow('wasm');
+  }
+  return wasm.getThreadsCount();
+}
+
+async function defaultThreads(): Promise<number> {
+  if (currentRuntime() !== 'node') return 1;
+  const os = await import('node:os');
+  return os.availableParallelism();
+}
+
+export async function setBackendOrThrow(name: string): Promise<void> {
+  let ok = false;
+  let cause: unknown;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (err) {
+    cause = err;
+  }
+  if (!ok) {
+    const why = cause instanceof Error ? cause.message : cause === undefined ? 'initialisation failed' : String(cause);
+    throw new BackendUnavailableError(name, `tfjs backend '${name}' could not be initialised: ${why}`);
+  }
+}
+
+/**
+ * Runs `init` (which must initialise the wasm backend) with Emscripten pthreads working in Node.
+ * What it takes, measured on tfjs 4.22.0 (the version is pinned for it):
+ * - the glue starts each pthread worker from a `blob:` URL, which worker_threads refuse: a `Worker`
+ *   global starts it instead from the build's own worker script, evaluated as code;
+ * - that worker is then told to load the module from a Blob it cannot run: the `load` message is
+ *   pointed at the same module on disk (`wasm-out/tfjs-backend-wasm-threaded-simd.js`);
+ * - the native side caps threads at half the logical cores, so during init it is shown enough cores;
+ * - the workers would keep the process alive forever, so they are unref'ed once init is done.
+ */
+async function withNodeThreads(threads: number, init: () => Promise<void>): Promise<void> {
+  const [{ Worker: NodeWorker }, { createRequire }, { default: os }, path] = await Promise.all([
+    import('node:worker_threads'),
+    import('node:module'),
+    import('node:os'), // the default export: the module object the wasm glue reads `cpus` from
+    import('node:path'),
+  ]);
+  const require = createRequire(import.meta.url);
+  const wasmOut = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
+  const workerSource = (
+    require(path.join(wasmOut, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string }
+  ).wasmWorkerContents.replace(/\n/g, '\\n');
+  const moduleOnDisk = path.join(wasmOut, 'tfjs-backend-wasm-threaded-simd.js');
+
+  const workers: InstanceType<typeof NodeWorker>[] = [];
+  class PthreadWorker extends NodeWorker {
+    constructor() {
+      super(workerSource, { eval: true });
+      workers.push(this as InstanceType<typeof NodeWorker>);
+    }
+    override postMessage(...[message, transfer]: Parameters<InstanceType<typeof NodeWorker>['postMessage']>): void {
+      const msg = message as { cmd?: string } | null;
+      super.postMessage(msg?.cmd === 'load' ? { ...msg, urlOrBlob: moduleOnDisk } : message, transfer);
+    }
+  }
+
+  const previousWorker = Object.getOwnPropertyDescriptor(globalThis, 'Worker');
+  Object.defineProperty(globalThis, 'Worker', { configurable: true, get: () => PthreadWorker, set: () => {} });
+  const cpus = os.cpus;
+  const cores = cpus();
+  os.cpus = () => Array.from({ length: 2 * threads }, (_, i) => cores[i % cores.length]!);
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  try {
+    await init();
+  } finally {
+    os.cpus = cpus;
+    if (previousWorker) Object.defineProperty(globalThis, 'Worker', previousWorker);
+    else delete (globalThis as { Worker?: unknown }).Worker;
+    for (const w of workers) w.unref();
+  }
+}

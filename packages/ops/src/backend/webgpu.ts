@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendUnavailableError } from '../errors.js';
+import type { AdapterDescription } from './info.js';
+import { currentRuntime } from './runtime.js';
+import { setBackendOrThrow } from './wasm.js';
+
+export interface WebGpuOptions {
+  /** Accept a software adapter (Mesa llvmpipe through Dawn's OpenGL backend) when no GPU is found. Default true. */
+  allowSoftware?: boolean;
+}
+
+const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader/i;
+
+/** Finds an adapter: in Node through the `webgpu` package (Dawn), in browsers and Deno through `navigator.gpu`. */
+async function findAdapter(allowSoftware: boolean): Promise<{ gpu: GPU; adapter: GPUAdapter; software: boolean }> {
+  if (currentRuntime() !== 'node' && currentRuntime() !== 'bun') {
+    const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+    const adapter = await gpu?.requestAdapter({ powerPreference: 'high-performance' });
+    if (!gpu || !adapter) throw new BackendUnavailableError('webgpu', 'navigator.gpu offers no WebGPU adapter here');
+    return { gpu, adapter, software: isSoftware(adapter) };
+  }
+  let dawn: typeof import('webgpu');
+  try {
+    dawn = await import('webgpu');
+  } catch (err) {
+    throw new BackendUnavailableError('webgpu', `the 'webgpu' package (Dawn for Node) could not be loaded: ${String(err)}`, 'webgpu');
+  }
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (adapter && (allowSoftware || !isSoftware(adapter))) return { gpu, adapter, software: isSoftware(adapter) };
+  if (!allowSoftware) throw new BackendUnavailableError('webgpu', 'no hardware WebGPU adapter was found');
+  // No GPU: Mesa's llvmpipe through Dawn's OpenGL ES backend, which offers only WebGPU's compatibility level.
+  process.env.EGL_PLATFORM ??= 'surfaceless';
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  const mesa = dawn.create(['backend=opengl']);
+  const soft = await mesa.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
+  if (!soft) {
+    throw new BackendUnavailableError(
+      'webgpu',
+      'no WebGPU adapter: no GPU, and no Mesa for the software path (apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri)',
+    );
+  }
+  return { gpu: mesa, adapter: soft, software: true };
+}
+
+function isSoftware(adapter: GPUAdapter): boolean {
+  const info = adapter.info;
+  return adapter.info.isFallbackAdapter === true || SOFTWARE.test(`${info.description} ${info.device} ${info.architecture}`);
+}
+
+let setUp: Promise<AdapterDescription> | undefined;
+
+/** Sets up the tfjs WebGPU backend on the best adapter there is (once per process) and describes it. */
+export async function setupWebGpu(options: WebGpuOptions = {}): Promise<AdapterDescription> {
+  const allowSoftware = options.allowSoftware ?? true;
+  if (setUp === undefined) {
+    setUp = createBackend(allowSoftware);
+    setUp.catch(() => (setUp = undefined));
+  }
+  const adapter = await setUp;
+  if (adapter.software && !allowSoftware) throw new BackendUnavailableError('webgpu', 'no hardware WebGPU adapter was found');
+  await setBackendOrThrow('webgpu');
+  return adapter;
+}
+
+async function createBackend(allowSoftware: boolean): Promise<AdapterDescription> {
+  const { gpu, adapter, software } = await findAdapter(allowSoftware);
+  const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: GPU };
+  if (nav.gpu !== gpu) Object.defineProperty(nav, 'gpu', { configurable: true, value: gpu });
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  const limits = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  // Replace the package's own factory, which cannot ask for a compatibility-level adapter.
+  if (tf.engine().registryFactory.webgpu !== undefined) tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info as never), 3);
+  const info = adapter.info;
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    description: info.description,
+    device: info.device,
+    software,
+  };
+}

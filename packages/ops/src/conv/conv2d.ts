@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { filterGradSource, inputGradSource, rotate180 } from './backprop.js';
+import { convGeometry, explicitPadding, type ConvGeometry, type Padding, type Size2 } from './geometry.js';
+import { checkConvInput } from './validate.js';
+
+export interface ConvOptions {
+  /** Stride, one for both axes or `[height, width]`. Default 1. */
+  stride?: Size2;
+  /** Default `'same'`. */
+  padding?: Padding;
+}
+
+/**
+ * Standard convolution, NHWC input and `[kh, kw, inChannels, outChannels]` filter (rectangular
+ * kernels allowed). Its gradient is built from forward convolutions, so it trains on every backend.
+ */
+export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: ConvOptions = {}): tf.Tensor4D {
+  checkConvInput('conv2d', x, filter, filter.shape[2]);
+  const g = convGeometry([x.shape[1], x.shape[2]], [filter.shape[0], filter.shape[1]], options.stride ?? 1, options.padding);
+  const op = tf.customGrad((input, weights, save) => {
+    const xs = input as tf.Tensor4D;
+    const w = weights as tf.Tensor4D;
+    (save as tf.GradSaveFunc)([xs, w]);
+    return {
+      value: tf.conv2d(xs, w, [g.height.stride, g.width.stride], explicitPadding(g)),
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
+        return [conv2dInputGrad(dy, sw, g), conv2dFilterGrad(sx, dy, g)];
+      },
+    };
+  });
+  return op(x, filter) as tf.Tensor4D;
+}
+
+/** dx: stride-1 convolution of the spread output gradient with the rotated, in/out-swapped filter. */
+function conv2dInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const { source, pad } = inputGradSource(dy, g);
+  const flipped = tf.transpose(rotate180(filter), [0, 1, 3, 2]);
+  return tf.conv2d(source, flipped, 1, pad);
+}
+
+/**
+ * dW: batch and channels swap roles. The input as [Cin, H, W, N] is convolved with the output
+ * gradient as an [Ho, Wo, N, Cout] filter, dilated by the stride, giving [Cin, kh, kw, Cout].
+ */
+function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const { source, pad } = filterGradSource(x, g);
+  const images = tf.transpose(source, [3, 1, 2, 0]);
+  const kernel = tf.transpose(dy, [1, 2, 0, 3]);
+  const grad = tf.conv2d(images, kernel, 1, pad, 'NHWC', [g.height.stride, g.width.stride]);
+  return tf.transpose(grad, [1, 2, 0, 3]);
+}
