@@ -10,3 +10,4 @@ export { relu6, hardSigmoid, hardSwish } from './activations.js';
 export { makeDivisible } from './make-divisible.js';
 export { convCost, type ConvCostInput, type Cost } from './cost.js';
 export { BackendUnavailableError, MobilenetsOpsError, OpsInputError } from './errors.js';
+export { batchNormInference, batchNormTrain, type BatchNormOptions, type BatchNormTrainResult } from './norm/batch-norm.js';

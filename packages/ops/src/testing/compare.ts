@@ -28,18 +28,22 @@ export function seeded(shape: number[], seed: number): tf.Tensor {
 }
 
 /**
- * Value and gradients (w.r.t. every input) of sum(f(inputs) · r) for a fixed random r, read back as
+ * Value and gradients (w.r.t. the leading `differentiable` inputs) of sum(f(inputs) · r) for a fixed random r, read back as
  * arrays (asynchronously: webgpu in Node cannot read synchronously). Leaves no tensor behind.
  */
 export async function valueAndGrads(
   f: (...inputs: tf.Tensor[]) => tf.Tensor,
   inputs: { shape: number[]; seed: number }[],
+  /** How many leading inputs to differentiate with respect to (default all). */
+  differentiable = inputs.length,
 ): Promise<{ value: Float32Array; grads: Float32Array[] }> {
   const tensors = tf.tidy(() => {
     const xs = inputs.map((i) => seeded(i.shape, i.seed));
     const value = f(...xs);
     const r = seeded(value.shape, 999);
-    const { grads } = tf.valueAndGrads((...args: tf.Tensor[]) => tf.sum(tf.mul(f(...args), r)))(xs);
+    const rest = xs.slice(differentiable);
+    const loss = (...args: tf.Tensor[]) => tf.sum(tf.mul(f(...args, ...rest), r));
+    const { grads } = tf.valueAndGrads(loss)(xs.slice(0, differentiable));
     return [value, ...grads];
   });
   const arrays = (await Promise.all(tensors.map((t) => t.data()))) as Float32Array[];

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import type { BackendName } from '@mobilenets/ops';
+import { machineInfo } from './machine.js';
+import { pytorchTrainStep } from './pytorch.js';
+import { formatReport, type BenchReport } from './report.js';
+import { measureTrainStep, type TrainStepConfig, type TrainStepResult } from './train-step.js';
+
+const HELP = `Usage: npm run bench [-- --full] [-- --out DIR]
+       node dist/cli.js train-step --backend NAME --convolutions ours|stock --batch N [--threads N] [--warmup N] [--steps N]
+
+Benchmarks one Adam training step of seed 000's CIFAR MobileNetV1 (batch 128) built from @mobilenets/ops
+on wasm (all cores, then one) and cpu, against tfjs' stock cpu gradients at a small batch and PyTorch
+(Debian's python3-torch) on the same machine, all measured in this run. Each configuration runs in its
+own process. Writes DIR/<host>-<date>.json and .md (DIR defaults to benchmarks/results) and prints the table.
+
+Options:
+  --full        more timed steps and larger baselines (slower)
+  --out DIR     where to write the results
+  -h, --help    this text
+`;
+
+const exec = promisify(execFile);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      full: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+      backend: { type: 'string' },
+      convolutions: { type: 'string', default: 'ours' },
+      batch: { type: 'string' },
+      threads: { type: 'string' },
+      warmup: { type: 'string', default: '1' },
+      steps: { type: 'string', default: '3' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (positionals[0] === 'train-step') {
+    const result = await measureTrainStep(
+      {
+        backend: values.backend as BackendName,
+        convolutions: values.convolutions === 'stock' ? 'stock' : 'ours',
+        batch: Number(values.batch ?? 128),
+        warmup: Number(values.warmup),
+        steps: Number(values.steps),
+        ...(values.threads === undefined ? {} : { threads: Number(values.threads) }),
+      },
+      log,
+    );
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  if (positionals.length > 0) throw new UsageError(`unknown command '${positionals[0]}'`);
+  await benchAll(values.full, values.out ?? fileURLToPath(new URL('../results', import.meta.url)));
+}
+
+class UsageError extends Error {}
+
+/** Runs one training-step configuration in a fresh process (wasm threads are fixed per process). */
+async function trainStepInChild(c: TrainStepConfig): Promise<TrainStepResult> {
+  const args = ['train-step', '--backend', c.backend, '--convolutions', c.convolutions, '--batch', `${c.batch}`,
+    '--warmup', `${c.warmup}`, '--steps', `${c.steps}`, ...(c.threads === undefined ? [] : ['--threads', `${c.threads}`])];
+  const child = exec(process.execPath, [fileURLToPath(import.meta.url), ...args], { maxBuffer: 1 << 24 });
+  child.child.stderr?.pipe(process.stderr);
+  const { stdout } = await child;
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as TrainStepResult;
+}
+
+async function benchAll(full: boolean, outDir: string): Promise<void> {
+  const machine = machineInfo();
+  const steps = full ? 5 : 3;
+  const configs: TrainStepConfig[] = [
+    { backend: 'wasm', threads: machine.cores, convolutions: 'ours', batch: 128, warmup: 1, steps },
+    { backend: 'wasm', threads: 1, convolutions: 'ours', batch: 128, warmup: 1, steps },
+    { backend: 'cpu', convolutions: 'ours', batch: 128, warmup: full ? 1 : 0, steps: full ? 3 : 1 },
+    { backend: 'cpu', convolutions: 'stock', batch: full ? 8 : 2, warmup: 0, steps: full ? 2 : 1 },
+  ];
+  const trainStep: TrainStepResult[] = [];
+  for (const c of configs) {
+    log(`train step: ${c.convolutions} convolutions on ${c.backend}${c.threads ? ` (${c.threads} threads)` : ''}, batch ${c.batch}`);
+    trainStep.push(await trainStepInChild(c));
+  }
+  log(`train step: PyTorch on the CPU (${machine.cores} threads), batch 128`);
+  const pytorch = await pytorchTrainStep(128, full ? 10 : 5, machine.cores);
+  const date = new Date().toISOString().slice(0, 10);
+  const report: BenchReport = { schema: 1, date, machine, trainStep, baselines: { pytorch } };
+  await mkdir(outDir, { recursive: true });
+  const base = `${outDir}/${machine.host}-${date}`;
+  const markdown = formatReport(report);
+  await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(`${base}.md`, markdown);
+  process.stdout.write(`${markdown}\nwrote ${base}.json and ${base}.md\n`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message}\n\n${HELP}`);
+  } else {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.argv.includes('--verbose') && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  }
+  process.exit(1);
+});

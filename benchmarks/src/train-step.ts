@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type BackendInfo, type BackendName } from '@mobilenets/ops';
+import {
+  OUR_CONVOLUTIONS,
+  STOCK_CONVOLUTIONS,
+  cifarV1Logits,
+  cifarV1Variables,
+  createCifarV1,
+} from './cifar-mobilenetv1.js';
+import { median, p90 } from './stats.js';
+
+export interface TrainStepConfig {
+  backend: BackendName;
+  threads?: number;
+  /** `ours`: @mobilenets/ops convolutions; `stock`: tfjs' built-in convolutions and gradients. */
+  convolutions: 'ours' | 'stock';
+  batch: number;
+  warmup: number;
+  steps: number;
+}
+
+export interface TrainStepResult extends TrainStepConfig {
+  backendInfo: BackendInfo;
+  params: number;
+  warmupMs: number[];
+  stepMs: number[];
+  medianMs: number;
+  p90Ms: number;
+  imagesPerSecond: number;
+  /** tf.memory().numTensors after every timed step was the same. */
+  noLeak: boolean;
+  peakRssBytes: number;
+  tfBytes: number;
+}
+
+/** Times Adam training steps of the seed-000 CIFAR MobileNetV1 on synthetic data. */
+export async function measureTrainStep(config: TrainStepConfig, log: (line: string) => void): Promise<TrainStepResult> {
+  const backendInfo = await initBackend(config.backend, config.threads === undefined ? {} : { threads: config.threads });
+  const net = createCifarV1();
+  const variables = cifarV1Variables(net);
+  const convs = config.convolutions === 'ours' ? OUR_CONVOLUTIONS : STOCK_CONVOLUTIONS;
+  const x = tf.randomNormal([config.batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([config.batch], 0, 10, 'int32', 2) as tf.Tensor1D, 10));
+  const optimizer = tf.train.adam(1e-3);
+  const times: number[] = [];
+  const counts: number[] = [];
+  let peakRss = process.memoryUsage().rss;
+  for (let i = 0; i < config.warmup + config.steps; i++) {
+    const start = performance.now();
+    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, cifarV1Logits(net, convs, x)) as tf.Scalar, true)!;
+    const value = (await loss.data())[0]!;
+    loss.dispose();
+    times.push(performance.now() - start);
+    counts.push(tf.memory().numTensors);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const phase = i < config.warmup ? 'warm-up' : 'step';
+    log(`  ${phase} ${i + 1}/${config.warmup + config.steps}: ${times.at(-1)!.toFixed(0)} ms, loss ${value.toFixed(3)}`);
+  }
+  const stepMs = times.slice(config.warmup);
+  const result: TrainStepResult = {
+    ...config,
+    backendInfo,
+    params: variables.reduce((n, v) => n + v.size, 0),
+    warmupMs: times.slice(0, config.warmup),
+    stepMs,
+    medianMs: median(stepMs),
+    p90Ms: p90(stepMs),
+    imagesPerSecond: config.batch / (median(stepMs) / 1000),
+    noLeak: new Set(counts.slice(config.warmup)).size === 1,
+    peakRssBytes: peakRss,
+    tfBytes: tf.memory().numBytes,
+  };
+  tf.dispose([x, y, ...variables]);
+  optimizer.dispose();
+  return result;
+}

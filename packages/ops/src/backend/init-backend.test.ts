@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { BackendUnavailableError, OpsInputError } from '../errors.js';
+import { initBackend } from './init-backend.js';
+
+describe('initBackend', () => {
+  it('wasm: both cores in Node, the gradients registered', async () => {
+    const info = await initBackend('wasm', { threads: 2 });
+    expect(info).toMatchObject({ name: 'wasm', gpu: false, threads: 2 });
+    expect(tf.getBackend()).toBe('wasm');
+    // Registered by @tensorflow/tfjs on the single engine our ops use.
+    expect(tf.getGradient('Relu6')).toBeDefined();
+    expect(tf.getGradient('FusedBatchNorm')).toBeDefined();
+  });
+
+  it('cpu', async () => {
+    expect(await initBackend('cpu')).toMatchObject({ name: 'cpu', gpu: false, threads: 1 });
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('webgpu: a software adapter is reported as such', async () => {
+    const info = await initBackend('webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(info.adapter).toBeDefined();
+    expect(info.gpu).toBe(!info.adapter!.software);
+    if (info.adapter!.software) expect(`${info.adapter!.description} ${info.adapter!.device}`).toMatch(/Mesa|llvmpipe|lavapipe|swiftshader/i);
+  });
+
+  it('auto: a hardware GPU through WebGPU, else wasm with the reason', async () => {
+    const info = await initBackend('auto');
+    expect(tf.getBackend()).toBe(info.name);
+    if (info.name === 'webgpu') expect(info.adapter?.software).toBe(false);
+    else expect(info).toMatchObject({ name: 'wasm', gpu: false, note: expect.stringMatching(/^auto: wasm, since /) });
+  });
+
+  it('tensorflow: names the package to install when neither tfjs-node package is there', async () => {
+    const error = await initBackend('tensorflow').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as BackendUnavailableError).missingPackage).toBe('@tensorflow/tfjs-node');
+    expect((error as Error).message).toMatch(/npm install @tensorflow\/tfjs-node/);
+  });
+
+  it('rejects an unknown backend name or thread count', async () => {
+    await expect(initBackend('webgl' as never)).rejects.toThrow(OpsInputError);
+    await expect(initBackend('wasm', { threads: 0 })).rejects.toThrow(/threads must be a positive integer/);
+  });
+});

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what this project needs on a fresh Debian machine: system packages, then the npm workspaces.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Mesa lets the WebGPU backend (Dawn) run without a GPU, so the GPU code path is tested everywhere.
+apt_packages=(libegl1 libegl-mesa0 libgl1-mesa-dri)
+missing=()
+for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+  fi
+fi
+
+npm ci --no-audit --no-fund
