@@ -14,7 +14,7 @@ const step = () => opt.minimize(() => tf.losses.softmaxCrossEntropy(y, cifarV1Lo
 const info = await tf.profile(async () => { const l = step(); await l.data(); l.dispose(); });
 const by = new Map<string, { ms: number; n: number }>();
 for (const k of info.kernels) {
-  const key = `${k.name} ${k.name === 'DepthwiseConv2dNative' || k.name === 'Conv2D' || k.name === 'Transpose' || k.name === 'BatchMatMul' ? JSON.stringify(k.inputShapes) : ''}`;
+  const key = process.argv[5] === 'shapes' ? `${k.name} ${JSON.stringify(k.inputShapes)}` : k.name;
   const e = by.get(key) ?? { ms: 0, n: 0 };
   e.ms += Number(k.kernelTimeMs); e.n++;
   by.set(key, e);

@@ -26,13 +26,14 @@ async function findAdapter(allowSoftware: boolean): Promise<{ gpu: GPU; adapter:
     throw new BackendUnavailableError('webgpu', `the 'webgpu' package (Dawn for Node) could not be loaded: ${String(err)}`, 'webgpu');
   }
   Object.assign(globalThis, dawn.globals);
+  // Mesa's EGL, when it is the way in, needs a runtime dir and a platform without a display.
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  process.env.EGL_PLATFORM ??= 'surfaceless';
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter && (allowSoftware || !isSoftware(adapter))) return { gpu, adapter, software: isSoftware(adapter) };
   if (!allowSoftware) throw new BackendUnavailableError('webgpu', 'no hardware WebGPU adapter was found');
-  // No GPU: Mesa's llvmpipe through Dawn's OpenGL ES backend, which offers only WebGPU's compatibility level.
-  process.env.EGL_PLATFORM ??= 'surfaceless';
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  // No GPU: Mesa's llvmpipe through Dawn's OpenGL backend, which offers only WebGPU's compatibility level.
   const mesa = dawn.create(['backend=opengl']);
   const soft = await mesa.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
   if (!soft) {
