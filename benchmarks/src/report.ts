@@ -20,7 +20,7 @@ export function formatReport(r: BenchReport): string {
   const rows = r.trainStep.map((t) => {
     const threads = t.backendInfo.threads;
     const name = `${t.convolutions === 'ours' ? '@mobilenets/ops' : 'tfjs stock'} on ${t.backend}${threads > 1 ? ` ×${threads} threads` : ''}`;
-    return `| ${name} | ${t.batch} | ${t.medianMs.toFixed(0)} | ${fmt(t.imagesPerSecond, 1)} | ${fmt(ratio(t.imagesPerSecond, torch?.imagesPerSecond))} | ${fmt(ratio(t.imagesPerSecond, stock?.imagesPerSecond), 1)} | ${t.noLeak ? 'yes' : 'NO'} |`;
+    return `| ${name} | ${t.batch} | ${t.medianMs.toFixed(0)} | ${fmt(t.imagesPerSecond, 1)} | ${fmt(ratio(t.imagesPerSecond, torch?.imagesPerSecond))} | ${fmt(ratio(t.imagesPerSecond, stock?.imagesPerSecond), 1)} | ${t.noLeak === null ? '—' : t.noLeak ? 'yes' : 'NO'} |`;
   });
   if (torch) {
     rows.push(`| PyTorch ${torch.torch} CPU ×${torch.threads} threads | ${torch.batch} | ${torch.medianMs.toFixed(0)} | ${fmt(torch.imagesPerSecond, 1)} | 1.00 | ${fmt(ratio(torch.imagesPerSecond, stock?.imagesPerSecond), 1)} | |`);

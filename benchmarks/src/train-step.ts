@@ -27,8 +27,8 @@ export interface TrainStepResult extends TrainStepConfig {
   medianMs: number;
   p90Ms: number;
   imagesPerSecond: number;
-  /** tf.memory().numTensors after every timed step was the same. */
-  noLeak: boolean;
+  /** tf.memory().numTensors was the same after every timed step; null with fewer than two timed steps. */
+  noLeak: boolean | null;
   peakRssBytes: number;
   tfBytes: number;
 }
@@ -66,7 +66,7 @@ export async function measureTrainStep(config: TrainStepConfig, log: (line: stri
     medianMs: median(stepMs),
     p90Ms: p90(stepMs),
     imagesPerSecond: config.batch / (median(stepMs) / 1000),
-    noLeak: new Set(counts.slice(config.warmup)).size === 1,
+    noLeak: stepMs.length < 2 ? null : new Set(counts.slice(config.warmup)).size === 1,
     peakRssBytes: peakRss,
     tfBytes: tf.memory().numBytes,
   };

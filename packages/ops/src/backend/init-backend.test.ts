@@ -13,6 +13,18 @@ describe('initBackend', () => {
     expect(tf.getGradient('FusedBatchNorm')).toBeDefined();
   });
 
+  it('wasm: a clone shares its data (gradients clone every tensor they save) and outlives the original', async () => {
+    await initBackend('wasm');
+    const a = tf.tensor([1.5, -2, 3]);
+    const buffers = tf.memory().numDataBuffers;
+    const b = a.clone();
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    a.dispose();
+    expect(Array.from(await b.data())).toEqual([1.5, -2, 3]);
+    b.dispose();
+    expect(tf.memory().numDataBuffers).toBe(buffers - 1);
+  });
+
   it('cpu', async () => {
     expect(await initBackend('cpu')).toMatchObject({ name: 'cpu', gpu: false, threads: 1 });
     expect(tf.getBackend()).toBe('cpu');

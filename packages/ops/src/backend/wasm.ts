@@ -25,7 +25,24 @@ export async function setupWasm(threads: number | undefined): Promise<number> {
   } else {
     await setBackendOrThrow('wasm');
   }
+  shareIdentityData();
   return wasm.getThreadsCount();
+}
+
+/**
+ * tfjs clones every tensor a gradient saves, and wasm's Identity copies the data (4% of a training step).
+ * Tensors are immutable, so the clone can share the data with a reference count, as the cpu backend does.
+ */
+function shareIdentityData(): void {
+  if (tf.getKernel('Identity', 'wasm')?.kernelFunc === shareData) return;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: shareData });
+}
+
+function shareData({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const x = inputs.x!;
+  (backend as { incRef(dataId: object): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
 async function defaultThreads(): Promise<number> {
