@@ -5,20 +5,25 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import type { BackendName } from '@mobilenets/ops';
 import { machineInfo } from './machine.js';
+import { profileTrainStep } from './profile.js';
 import { pytorchTrainStep } from './pytorch.js';
 import { formatReport, type BenchReport } from './report.js';
 import { measureTrainStep, type TrainStepConfig, type TrainStepResult } from './train-step.js';
 
 const HELP = `Usage: npm run bench [-- --full] [-- --out DIR]
        node dist/cli.js train-step --backend NAME --convolutions ours|stock --batch N [--threads N] [--warmup N] [--steps N]
+       node dist/cli.js profile --backend NAME --convolutions ours|stock --batch N [--threads N] [--by-shape] [--top N]
 
 Benchmarks one Adam training step of seed 000's CIFAR MobileNetV1 (batch 128) built from @mobilenets/ops
 on wasm (all cores, then one) and cpu, against tfjs' stock cpu gradients at a small batch and PyTorch
 (Debian's python3-torch) on the same machine, all measured in this run. Each configuration runs in its
 own process. Writes DIR/<host>-<date>.json and .md (DIR defaults to benchmarks/results) and prints the table.
+'train-step' times one configuration; 'profile' prints where one of its steps spends its time, per kernel.
 
 Options:
   --full        more timed steps and larger baselines (slower)
+  --by-shape    profile: one row per kernel and input shapes
+  --top N       profile: rows to print (default 25)
   --out DIR     where to write the results
   -h, --help    this text
 `;
@@ -39,25 +44,32 @@ async function main(): Promise<void> {
       threads: { type: 'string' },
       warmup: { type: 'string', default: '1' },
       steps: { type: 'string', default: '3' },
+      'by-shape': { type: 'boolean', default: false },
+      top: { type: 'string', default: '25' },
     },
   });
   if (values.help) {
     process.stdout.write(HELP);
     return;
   }
+  const one = {
+    backend: (values.backend ?? 'wasm') as BackendName,
+    convolutions: values.convolutions === 'stock' ? ('stock' as const) : ('ours' as const),
+    batch: Number(values.batch ?? 128),
+    ...(values.threads === undefined ? {} : { threads: Number(values.threads) }),
+  };
   if (positionals[0] === 'train-step') {
-    const result = await measureTrainStep(
-      {
-        backend: values.backend as BackendName,
-        convolutions: values.convolutions === 'stock' ? 'stock' : 'ours',
-        batch: Number(values.batch ?? 128),
-        warmup: Number(values.warmup),
-        steps: Number(values.steps),
-        ...(values.threads === undefined ? {} : { threads: Number(values.threads) }),
-      },
-      log,
-    );
+    const result = await measureTrainStep({ ...one, warmup: Number(values.warmup), steps: Number(values.steps) }, log);
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  if (positionals[0] === 'profile') {
+    const times = await profileTrainStep(one, values['by-shape']);
+    const total = times.filter((t) => t.kernel !== 'forward').reduce((sum, t) => sum + t.ms, 0);
+    process.stdout.write(`kernel time ${total.toFixed(0)} ms (custom-gradient 'forward' rows overlap the rest)\n`);
+    for (const t of times.slice(0, Number(values.top))) {
+      process.stdout.write(`${t.ms.toFixed(1).padStart(9)} ms ${String(t.calls).padStart(5)}×  ${t.kernel}\n`);
+    }
     return;
   }
   if (positionals.length > 0) throw new UsageError(`unknown command '${positionals[0]}'`);

@@ -67,8 +67,10 @@ export async function setupWebGpu(options: WebGpuOptions = {}): Promise<AdapterD
 
 async function createBackend(allowSoftware: boolean): Promise<AdapterDescription> {
   const { gpu, adapter, software } = await findAdapter(allowSoftware);
-  const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: GPU };
-  if (nav.gpu !== gpu) Object.defineProperty(nav, 'gpu', { configurable: true, value: gpu });
+  // tfjs' WebGPU backend reads navigator.gpu; Node 20 has no navigator, Node 21+ one without gpu.
+  const g = globalThis as { navigator?: { gpu?: GPU } };
+  g.navigator ??= {};
+  if (g.navigator.gpu !== gpu) Object.defineProperty(g.navigator, 'gpu', { configurable: true, value: gpu });
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   const limits = adapter.limits;
   const device = await adapter.requestDevice({
