@@ -1,0 +1,20 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { hardSigmoid, hardSwish, relu6 } from '@mobilenets/ops';
+import type { Activation } from './config.js';
+
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'relu6', 'hardSwish', 'hardSigmoid', 'none'];
+
+export function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'relu6':
+      return relu6(x);
+    case 'hardSwish':
+      return hardSwish(x);
+    case 'hardSigmoid':
+      return hardSigmoid(x);
+    case 'none':
+      return x;
+  }
+}

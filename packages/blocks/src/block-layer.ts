@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Cost, Size2 } from '@mobilenets/ops';
+import type { BlockConfig } from './config.js';
+import { BlockConfigError } from './errors.js';
+import type { AddWeight, Init } from './weights.js';
+
+type Kwargs = Record<string, unknown>;
+/** tfjs-layers' base layer options, accepted beside every block config. */
+export interface LayerOptions {
+  name?: string;
+  trainable?: boolean;
+  inputShape?: number[];
+  batchInputShape?: number[];
+}
+
+/** The layer options among a config (what `fromConfig` hands back), without the block's own fields. */
+export function layerOptions(config: LayerOptions): LayerOptions {
+  const { name, trainable, inputShape, batchInputShape } = config;
+  return Object.fromEntries(Object.entries({ name, trainable, inputShape, batchInputShape }).filter(([, v]) => v !== undefined));
+}
+
+const INITIALIZERS: Record<Init, () => ReturnType<typeof tfl.initializers.zeros>> = {
+  // torchvision's MobileNets: kaiming normal, fan-out.
+  convKernel: () => tfl.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal' }),
+  seNormal: () => tfl.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal' }),
+  zeros: () => tfl.initializers.zeros(),
+  ones: () => tfl.initializers.ones(),
+};
+
+/**
+ * The base of every block: a tfjs layer with one plain config object, built from units that create their
+ * weights through `addWeight`, whose `call` runs inside `tidy` with BatchNorm in training mode only when
+ * `training` is passed (as `fit` does).
+ */
+export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer {
+  /** The block's config with every default filled in. */
+  readonly block: Required<C>;
+
+  /** `block`: the config with defaults filled in, checked by the subclass before it calls this. */
+  constructor(options: LayerOptions, block: Required<C>) {
+    super(options);
+    this.block = block;
+  }
+
+  /** Creates the units' weights. */
+  protected abstract buildUnits(add: (unit: string) => AddWeight): void;
+  /** The block's computation on NHWC input. */
+  protected abstract forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D;
+  /** Params and MACs of one sample, from the same specs the weights are made from. */
+  abstract cost(inputSize: Size2): Cost;
+
+  protected abstract get inputChannels(): number;
+  protected abstract get outputChannels(): number;
+  protected get strideOf(): number {
+    return 1;
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    if (shape.length !== 4 || shape[3] !== this.inputChannels) {
+      throw new BlockConfigError(this.block.type, 'inChannels', `is ${this.inputChannels}, but the input shape is [${shape.join(', ')}] (NHWC)`);
+    }
+    this.buildUnits((unit) => (name, wShape, init, trainable) =>
+      this.addWeight(`${unit}/${name}`, wShape, 'float32', INITIALIZERS[init](), undefined, trainable),
+    );
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const [n, h, w] = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const s = this.strideOf;
+    const out = (v: number | null | undefined) => (v == null ? null : Math.floor((v - 1) / s) + 1);
+    return [n ?? null, out(h), out(w), this.outputChannels];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+      return this.forward(x, kwargs.training === true);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), ...(this.block as unknown as tf.serialization.ConfigDict) };
+  }
+}

@@ -1,0 +1,163 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { TRAINING_BACKENDS, relativeError, useBackend } from '@mobilenets/ops/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BlockConfig } from './config.js';
+import { createBlock } from './create-block.js';
+import { type BlockFixture, loadBlockFixtures } from './fixtures.js';
+import { roundHalfEven } from './inverted-residual.js';
+import { sandglassHidden } from './sandglass.js';
+import { defaultSqueezeChannels } from './se-unit.js';
+
+const FIXTURES = loadBlockFixtures();
+const name = (f: BlockFixture) => `${f.config.type} ${JSON.stringify(f.config).replace(/"type":"\w+",?/, '')}`;
+
+/** The parameter count derived by hand from each paper's layer list (BatchNorm: γ and β). */
+function closedFormParams(c: BlockConfig): number {
+  const conv = (i: number, o: number, k: number, groups = 1, bias = false) => k * k * (i / groups) * o + (bias ? o : 0) + 2 * o;
+  const se = (ch: number) => 2 * ch * defaultSqueezeChannels(ch) + defaultSqueezeChannels(ch) + ch;
+  switch (c.type) {
+    case 'ConvNormAct':
+      return conv(c.inChannels, c.outChannels, c.kernel, c.groups, c.bias);
+    case 'SqueezeExcite':
+      return se(c.channels);
+    case 'DepthwiseSeparable':
+      return conv(c.inChannels, c.inChannels, 3, c.inChannels) + conv(c.inChannels, c.outChannels, 1);
+    case 'InvertedResidual': {
+      const h = roundHalfEven(c.inChannels * c.expandRatio);
+      const b = c.bias ?? false;
+      const shortcut = c.shortcut === 'conv1x1' && (c.stride ?? 1) === 1 ? conv(c.inChannels, c.outChannels, 1, 1, b) : 0;
+      return (c.expandRatio === 1 ? 0 : conv(c.inChannels, h, 1, 1, b)) + conv(h, h, 3, h, b) + conv(h, c.outChannels, 1, 1, b) + shortcut;
+    }
+    case 'Bneck': {
+      const e = c.expandChannels;
+      return (e === c.inChannels ? 0 : conv(c.inChannels, e, 1)) + conv(e, e, c.kernel, e) + (c.se ? se(e) : 0) + conv(e, c.outChannels, 1);
+    }
+    case 'Sandglass': {
+      const h = sandglassHidden(c.inChannels, c.outChannels, c.reduction);
+      const pw = conv(c.inChannels, h, 1) + conv(h, c.outChannels, 1);
+      const dwIn = conv(c.inChannels, c.inChannels, 3, c.inChannels);
+      const dwOut = conv(c.outChannels, c.outChannels, 3, c.outChannels);
+      if (c.reduction === 2) return dwIn + pw + dwOut;
+      if (c.inChannels !== c.outChannels && !c.keep3x3) return pw + ((c.stride ?? 1) === 2 ? dwOut : 0);
+      return dwIn + pw + dwOut;
+    }
+  }
+}
+
+/** A block built on the fixture's input, holding the fixture's weights. */
+function buildWithFixtureWeights(f: BlockFixture, config: BlockConfig = f.config) {
+  const layer = createBlock(config);
+  layer.build(f.input.shape);
+  const byName = new Map(layer.weights.map((w) => [w.originalName, w]));
+  expect([...byName.keys()].sort()).toEqual(Object.keys(f.weights).sort());
+  const values = layer.weights.map((w) => tf.tensor(f.weights[w.originalName]!.values, f.weights[w.originalName]!.shape));
+  layer.setWeights(values);
+  tf.dispose(values);
+  return layer;
+}
+
+/** Layer.dispose() only works for layers wired into a model; these were applied to tensors directly. */
+function disposeWeights(layer: tfl.layers.Layer): void {
+  for (const w of layer.weights) w.dispose();
+}
+
+async function run(layer: tfl.layers.Layer, f: BlockFixture, training: boolean): Promise<{ shape: number[]; values: Float32Array }> {
+  const x = tf.tensor(f.input.values, f.input.shape);
+  const y = layer.apply(x, { training }) as tf.Tensor;
+  const out = { shape: y.shape, values: (await y.data()) as Float32Array };
+  tf.dispose([x, y]);
+  return out;
+}
+
+describe('parameter counts', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it.each(FIXTURES.map((f) => [name(f), f] as const))('%s: cost = closed form = PyTorch = weights created', (_, f) => {
+    const layer = createBlock(f.config);
+    layer.build(f.input.shape);
+    const created = layer.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a! * b!, 1)!, 0);
+    const cost = layer.cost([f.input.shape[1]!, f.input.shape[2]!]);
+    expect(cost.params).toBe(f.params);
+    expect(closedFormParams(f.config)).toBe(f.params);
+    expect(created).toBe(f.params);
+    expect(cost.outputSize).toEqual(f.evalOutput.shape.slice(1, 3));
+    disposeWeights(layer);
+  });
+});
+
+describe.each(TRAINING_BACKENDS)('on %s, blocks match PyTorch', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it.each(FIXTURES.map((f) => [name(f), f] as const))('%s', async (_, f) => {
+    const before = tf.memory().numTensors;
+    const layer = buildWithFixtureWeights(f);
+    const afterBuild = tf.memory().numTensors;
+
+    // Inference mode: running statistics.
+    const evalOut = await run(layer, f, false);
+    expect(evalOut.shape).toEqual(f.evalOutput.shape);
+    expect(layer.computeOutputShape(f.input.shape)).toEqual(f.evalOutput.shape);
+    expect(relativeError(evalOut.values, f.evalOutput.values)).toBeLessThanOrEqual(1e-4);
+
+    // Training mode: batch statistics, and the running statistics move as PyTorch's do.
+    const trainOut = await run(layer, f, true);
+    expect(relativeError(trainOut.values, f.trainOutput.values)).toBeLessThanOrEqual(1e-4);
+    for (const w of layer.nonTrainableWeights) {
+      const got = await w.read().data();
+      expect(relativeError(got, f.runningAfterTrain[w.originalName]!), w.originalName).toBeLessThanOrEqual(1e-5);
+    }
+
+    // Every trainable weight receives a gradient.
+    const x = tf.tensor(f.input.values, f.input.shape);
+    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+    for (const v of vars) {
+      const g = grads[v.name];
+      expect(g, v.name).toBeDefined();
+      const largest = tf.tidy(() => tf.max(tf.abs(g!)));
+      expect((await largest.data())[0], `gradient of ${v.name}`).toBeGreaterThan(0);
+      largest.dispose();
+    }
+    tf.dispose([x, value, ...Object.values(grads)]);
+
+    expect(tf.memory().numTensors).toBe(afterBuild);
+    disposeWeights(layer);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('serialization', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it.each(FIXTURES.map((f) => [name(f), f] as const))('%s: getConfig → fromConfig gives the same block and output', async (_, f) => {
+    const layer = buildWithFixtureWeights(f);
+    const config = layer.getConfig();
+    const json = JSON.parse(JSON.stringify(config)) as tf.serialization.ConfigDict;
+    const cls = layer.constructor as unknown as tf.serialization.SerializableConstructor<tfl.layers.Layer>;
+    const copy = tfl.layers.Layer.fromConfig(cls, json) as unknown as ReturnType<typeof createBlock>;
+    expect(copy.getConfig()).toEqual(config);
+    copy.build(f.input.shape);
+    copy.setWeights(layer.getWeights()); // the layer's own variables: not to be disposed here
+    const [a, b] = [await run(layer, f, false), await run(copy, f, false)];
+    expect(Array.from(b.values)).toEqual(Array.from(a.values));
+    disposeWeights(layer);
+    disposeWeights(copy);
+  });
+
+  it('a model of blocks survives toJSON → modelFromJSON', async () => {
+    const input = tfl.input({ shape: [8, 8, 3] });
+    const stem = createBlock({ type: 'ConvNormAct', inChannels: 3, outChannels: 16, kernel: 3, stride: 2 });
+    const block = createBlock({ type: 'Sandglass', inChannels: 16, outChannels: 16, reduction: 6 });
+    const model = tfl.model({ inputs: input, outputs: block.apply(stem.apply(input)) as tfl.SymbolicTensor });
+    const restored = await tfl.models.modelFromJSON({ modelTopology: model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'] });
+    restored.setWeights(model.getWeights());
+    const x = tf.randomNormal([2, 8, 8, 3]);
+    const [a, b] = [model.predict(x) as tf.Tensor, restored.predict(x) as tf.Tensor];
+    expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
+    expect(restored.layers.map((l) => l.getClassName())).toEqual(['InputLayer', 'ConvNormAct', 'Sandglass']);
+    tf.dispose([x, a, b]);
+    model.dispose();
+    restored.dispose();
+  });
+});

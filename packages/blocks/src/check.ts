@@ -1,0 +1,39 @@
+import { ACTIVATIONS } from './activation.js';
+import type { Activation, NormConfig } from './config.js';
+import { BlockConfigError } from './errors.js';
+
+/** Field checks shared by the blocks; each throws a `BlockConfigError` naming the block and the field. */
+export class Check {
+  constructor(private readonly blockType: string) {}
+
+  fail(field: string, message: string): never {
+    throw new BlockConfigError(this.blockType, field, message);
+  }
+
+  positiveInt(field: string, value: unknown): number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) this.fail(field, `must be a positive integer, got ${String(value)}`);
+    return value;
+  }
+
+  stride(value: unknown): 1 | 2 {
+    if (value !== 1 && value !== 2) this.fail('stride', `must be 1 or 2, got ${String(value)}`);
+    return value;
+  }
+
+  oddKernel(value: unknown): number {
+    const k = this.positiveInt('kernel', value);
+    if (k % 2 === 0) this.fail('kernel', `must be odd (padding is kernel >> 1), got ${k}`);
+    return k;
+  }
+
+  activation(value: unknown): Activation {
+    if (!ACTIVATIONS.includes(value as Activation)) this.fail('activation', `must be one of ${ACTIVATIONS.join(', ')}, got ${String(value)}`);
+    return value as Activation;
+  }
+
+  norm(value: NormConfig): NormConfig {
+    if (!(value.epsilon > 0)) this.fail('norm.epsilon', `must be positive, got ${value.epsilon}`);
+    if (!(value.momentum >= 0 && value.momentum <= 1)) this.fail('norm.momentum', `must be in [0, 1], got ${value.momentum}`);
+    return { epsilon: value.epsilon, momentum: value.momentum };
+  }
+}

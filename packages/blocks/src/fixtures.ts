@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import type { BlockConfig } from './config.js';
+
+interface Values {
+  shape: number[];
+  values: number[];
+}
+
+/** One PyTorch reference case made by fixtures/make_fixtures.py. */
+export interface BlockFixture {
+  config: BlockConfig;
+  /** PyTorch's trainable parameter count for the same block. */
+  params: number;
+  /** Keyed by the layer's weight names (unit/weight), in NHWC layouts. */
+  weights: Record<string, Values>;
+  input: Values;
+  evalOutput: Values;
+  trainOutput: Values;
+  runningAfterTrain: Record<string, number[]>;
+}
+
+export function loadBlockFixtures(): BlockFixture[] {
+  const file = new URL('./__fixtures__/blocks.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { cases: BlockFixture[] }).cases;
+}

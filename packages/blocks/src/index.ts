@@ -1,0 +1,23 @@
+export { Bneck } from './bneck.js';
+export { BlockLayer, type LayerOptions } from './block-layer.js';
+export {
+  TORCH_NORM,
+  V3_NORM,
+  type Activation,
+  type BlockConfig,
+  type BneckConfig,
+  type ConvNormActConfig,
+  type DepthwiseSeparableConfig,
+  type InvertedResidualConfig,
+  type NormConfig,
+  type SandglassConfig,
+  type Shortcut,
+  type SqueezeExciteConfig,
+} from './config.js';
+export { ConvNormAct } from './conv-norm-act.js';
+export { DepthwiseSeparable } from './depthwise-separable.js';
+export { BlockConfigError } from './errors.js';
+export { InvertedResidual, roundHalfEven } from './inverted-residual.js';
+export { Sandglass, sandglassHidden, sandglassLayout, type SandglassLayout } from './sandglass.js';
+export { SqueezeExcite } from './squeeze-excite.js';
+export { createBlock } from './create-block.js';

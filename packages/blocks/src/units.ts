@@ -1,0 +1,39 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Cost, Size2 } from '@mobilenets/ops';
+import type { AddWeight } from './weights.js';
+
+/** A named piece of a block: a conv-norm-act or a squeeze-excite. */
+export interface Unit {
+  build(add: AddWeight): void;
+  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D;
+  cost(inputSize: Size2): Cost;
+}
+
+export type UnitChain = readonly (readonly [name: string, unit: Unit])[];
+
+export function buildChain(chain: UnitChain, add: (unit: string) => AddWeight): void {
+  for (const [name, unit] of chain) unit.build(add(name));
+}
+
+export function applyChain(chain: UnitChain, x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+  return chain.reduce((h, [, unit]) => unit.apply(h, training), x);
+}
+
+/** The sum of the units' costs, each at the size its predecessor outputs. */
+export function chainCost(chain: UnitChain, inputSize: Size2): Cost {
+  let size: Size2 = inputSize;
+  const total: Cost = { params: 0, macs: 0, outputSize: typeof size === 'number' ? [size, size] : [size[0], size[1]], activationBytes: 0 };
+  for (const [, unit] of chain) {
+    const c = unit.cost(size);
+    total.params += c.params;
+    total.macs += c.macs;
+    total.activationBytes += c.activationBytes;
+    total.outputSize = c.outputSize;
+    size = c.outputSize;
+  }
+  return total;
+}
+
+export function addCosts(a: Cost, b: Cost): Cost {
+  return { params: a.params + b.params, macs: a.macs + b.macs, outputSize: a.outputSize, activationBytes: a.activationBytes + b.activationBytes };
+}
