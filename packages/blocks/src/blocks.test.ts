@@ -27,7 +27,7 @@ function closedFormParams(c: BlockConfig): number {
       const h = roundHalfEven(c.inChannels * c.expandRatio);
       const b = c.bias ?? false;
       const shortcut = c.shortcut === 'conv1x1' && (c.stride ?? 1) === 1 ? conv(c.inChannels, c.outChannels, 1, 1, b) : 0;
-      return (c.expandRatio === 1 ? 0 : conv(c.inChannels, h, 1, 1, b)) + conv(h, h, 3, h, b) + conv(h, c.outChannels, 1, 1, b) + shortcut;
+      return (c.expandRatio === 1 && !c.forceExpand ? 0 : conv(c.inChannels, h, 1, 1, b)) + conv(h, h, 3, h, b) + conv(h, c.outChannels, 1, 1, b) + shortcut;
     }
     case 'Bneck': {
       const e = c.expandChannels;

@@ -76,6 +76,8 @@ export interface InvertedResidualConfig extends BlockBase {
   activation?: Activation;
   /** Biases on every convolution (seed 004's variant). Default false. */
   bias?: boolean;
+  /** Keep the expansion conv even when t = 1 (seed 004's variant). Default false. */
+  forceExpand?: boolean;
 }
 
 /** MobileNetV3's bneck: expand 1×1 to an explicit width, depthwise 3×3 or 5×5, optional SE, linear projection. */

@@ -31,12 +31,13 @@ function resolve(c: InvertedResidualConfig): Required<InvertedResidualConfig> {
     shortcut,
     activation: check.activation(c.activation ?? 'relu6'),
     bias: c.bias ?? false,
+    forceExpand: c.forceExpand ?? false,
     norm: check.norm(c.norm ?? TORCH_NORM),
   };
 }
 
 /**
- * MobileNetV2's inverted residual: expand 1×1 + BN + act (skipped when t = 1), depthwise (stride) + BN +
+ * MobileNetV2's inverted residual: expand 1×1 + BN + act (skipped when t = 1 unless forceExpand), depthwise (stride) + BN +
  * act, linear 1×1 projection + BN; plus the shortcut the config asks for.
  */
 export class InvertedResidual extends BlockLayer<InvertedResidualConfig> {
@@ -57,7 +58,7 @@ export class InvertedResidual extends BlockLayer<InvertedResidualConfig> {
     const unit = (spec: Partial<ConvUnitSpec> & Pick<ConvUnitSpec, 'inChannels' | 'outChannels'>) =>
       new ConvUnit({ kernel: 1, stride: 1, groups: 1, bias: b.bias, norm: b.norm, activation: b.activation, ...spec });
     this.chain = [
-      ...(b.expandRatio === 1 ? [] : ([['expand', unit({ inChannels: b.inChannels, outChannels: hidden })]] as const)),
+      ...(b.expandRatio === 1 && !b.forceExpand ? [] : ([['expand', unit({ inChannels: b.inChannels, outChannels: hidden })]] as const)),
       ['depthwise', unit({ inChannels: hidden, outChannels: hidden, kernel: b.kernel, stride: b.stride, groups: hidden })],
       ['project', unit({ inChannels: hidden, outChannels: b.outChannels, activation: 'none' })],
     ];

@@ -1,0 +1,42 @@
+/** An architecture string the decoder cannot read: names the token and where it stands. */
+export class ArchDecodeError extends Error {
+  constructor(
+    readonly token: string,
+    /** [stage, block] indices, both from 0. */
+    readonly position: readonly [number, number],
+    message: string,
+  ) {
+    super(`stage ${position[0]}, block ${position[1]} ('${token}'): ${message}`);
+    this.name = 'ArchDecodeError';
+  }
+}
+
+/** A model name nobody registered, or options the model cannot be built with. */
+export class ModelConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelConfigError';
+  }
+}
+
+/** Weights that do not fit the model (missing, unexpected, wrong shape): names the tensor. Nothing is loaded. */
+export class WeightMismatchError extends Error {
+  constructor(
+    readonly tensor: string,
+    message: string,
+  ) {
+    super(`${tensor}: ${message}`);
+    this.name = 'WeightMismatchError';
+  }
+}
+
+/** A model directory or weight file that cannot be read. */
+export class ModelFileError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'ModelFileError';
+  }
+}
