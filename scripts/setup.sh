@@ -3,8 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Mesa lets the WebGPU backend (Dawn) run without a GPU, so the GPU code path is tested everywhere.
-apt_packages=(libegl1 libegl-mesa0 libgl1-mesa-dri)
+# Mesa lets the WebGPU backend (Dawn) run without a GPU, so the GPU code path is tested everywhere;
+# dataset-fashion-mnist is the real dataset the data tests read.
+apt_packages=(libegl1 libegl-mesa0 libgl1-mesa-dri dataset-fashion-mnist)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
