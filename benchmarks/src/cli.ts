@@ -8,17 +8,23 @@ import { machineInfo } from './machine.js';
 import { profileTrainStep } from './profile.js';
 import { pytorchTrainStep } from './pytorch.js';
 import { formatReport, type BenchReport } from './report.js';
+import { measureLoader, type LoaderConfig, type LoaderResult } from './loader-throughput.js';
 import { measureTrainStep, type TrainStepConfig, type TrainStepResult } from './train-step.js';
+import { measureZooTrainStep, type ZooTrainStepConfig, type ZooTrainStepResult } from './zoo-train-step.js';
 
 const HELP = `Usage: npm run bench [-- --full] [-- --out DIR]
        node dist/cli.js train-step --backend NAME --convolutions ours|stock --batch N [--threads N] [--warmup N] [--steps N]
        node dist/cli.js profile --backend NAME --convolutions ours|stock --batch N [--threads N] [--by-shape] [--top N]
+       node dist/cli.js loader [--images N] [--batch N] [--prefetch N]
+       node dist/cli.js zoo-train-step --model NAME [--input-size N] [--batch N] [--threads N] [--warmup N] [--steps N]
 
 Benchmarks one Adam training step of seed 000's CIFAR MobileNetV1 (batch 128) built from @mobilenets/ops
 on wasm (all cores, then one) and cpu, against tfjs' stock cpu gradients at a small batch and PyTorch
 (Debian's python3-torch) on the same machine, all measured in this run. Each configuration runs in its
 own process. Writes DIR/<host>-<date>.json and .md (DIR defaults to benchmarks/results) and prints the table.
-'train-step' times one configuration; 'profile' prints where one of its steps spends its time, per kernel.
+It also measures the image-folder loader with seed 003's transforms at 224×224 and whether it keeps up with a
+MobileNetV2 training step on wasm (batch 8). 'train-step', 'loader' and 'zoo-train-step' time one configuration each;
+'profile' prints where a CIFAR step spends its time, per kernel.
 
 Options:
   --full        more timed steps and larger baselines (slower)
@@ -46,6 +52,10 @@ async function main(): Promise<void> {
       steps: { type: 'string', default: '3' },
       'by-shape': { type: 'boolean', default: false },
       top: { type: 'string', default: '25' },
+      images: { type: 'string', default: '192' },
+      prefetch: { type: 'string', default: '2' },
+      model: { type: 'string', default: 'mobilenetv2_100' },
+      'input-size': { type: 'string', default: '224' },
     },
   });
   if (values.help) {
@@ -63,6 +73,24 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
+  if (positionals[0] === 'loader') {
+    const config = { backend: one.backend, images: Number(values.images), batch: Number(values.batch ?? 32), prefetch: Number(values.prefetch) };
+    process.stdout.write(`${JSON.stringify(await measureLoader(config, log))}\n`);
+    return;
+  }
+  if (positionals[0] === 'zoo-train-step') {
+    const config: ZooTrainStepConfig = {
+      backend: one.backend,
+      ...(one.threads === undefined ? {} : { threads: one.threads }),
+      model: values.model,
+      inputSize: Number(values['input-size']),
+      batch: Number(values.batch ?? 16),
+      warmup: Number(values.warmup),
+      steps: Number(values.steps),
+    };
+    process.stdout.write(`${JSON.stringify(await measureZooTrainStep(config, log))}\n`);
+    return;
+  }
   if (positionals[0] === 'profile') {
     const times = await profileTrainStep(one, values['by-shape']);
     const total = times.filter((t) => t.kernel !== 'forward').reduce((sum, t) => sum + t.ms, 0);
@@ -78,15 +106,17 @@ async function main(): Promise<void> {
 
 class UsageError extends Error {}
 
-/** Runs one training-step configuration in a fresh process (wasm threads are fixed per process). */
-async function trainStepInChild(c: TrainStepConfig): Promise<TrainStepResult> {
-  const args = ['train-step', '--backend', c.backend, '--convolutions', c.convolutions, '--batch', `${c.batch}`,
-    '--warmup', `${c.warmup}`, '--steps', `${c.steps}`, ...(c.threads === undefined ? [] : ['--threads', `${c.threads}`])];
-  const child = exec(process.execPath, [fileURLToPath(import.meta.url), ...args], { maxBuffer: 1 << 24 });
+/** Runs one measurement in a fresh process (wasm threads are fixed per process) and returns its JSON line. */
+async function inChild<T>(command: string, args: Record<string, string | number | undefined>): Promise<T> {
+  const flags = Object.entries(args).flatMap(([k, v]) => (v === undefined ? [] : [`--${k}`, String(v)]));
+  const child = exec(process.execPath, [fileURLToPath(import.meta.url), command, ...flags], { maxBuffer: 1 << 24 });
   child.child.stderr?.pipe(process.stderr);
   const { stdout } = await child;
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as TrainStepResult;
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
 }
+
+const trainStepInChild = (c: TrainStepConfig) =>
+  inChild<TrainStepResult>('train-step', { backend: c.backend, convolutions: c.convolutions, batch: c.batch, warmup: c.warmup, steps: c.steps, threads: c.threads });
 
 async function benchAll(full: boolean, outDir: string): Promise<void> {
   const machine = machineInfo();
@@ -104,8 +134,20 @@ async function benchAll(full: boolean, outDir: string): Promise<void> {
   }
   log(`train step: PyTorch on the CPU (${machine.cores} threads), batch 128`);
   const pytorch = await pytorchTrainStep(128, full ? 10 : 5, machine.cores);
+  log('loader: an image folder of photo-sized JPEGs through seed 003\'s transforms, batch 32');
+  const loaderResult = await inChild<LoaderResult>('loader', { backend: 'wasm', images: full ? 384 : 192, batch: 32, prefetch: 2 } satisfies Partial<LoaderConfig>);
+  // Batch 8: at 16 the wasm heap (4 GB, wasm32) runs out during MobileNetV2-224's backward pass.
+  log(`train step: mobilenetv2_100 at 224×224 on wasm (${machine.cores} threads), batch 8`);
+  const v2Step = await inChild<ZooTrainStepResult>('zoo-train-step', { backend: 'wasm', threads: machine.cores, model: 'mobilenetv2_100', 'input-size': 224, batch: 8, warmup: 1, steps: full ? 4 : 2 });
   const date = new Date().toISOString().slice(0, 10);
-  const report: BenchReport = { schema: 1, date, machine, trainStep, baselines: { pytorch } };
+  const report: BenchReport = {
+    schema: 1,
+    date,
+    machine,
+    trainStep,
+    loader: { ...loaderResult, trainStep: v2Step, keepsUp: loaderResult.imagesPerSecond >= v2Step.imagesPerSecond },
+    baselines: { pytorch },
+  };
   await mkdir(outDir, { recursive: true });
   const base = `${outDir}/${machine.host}-${date}`;
   const markdown = formatReport(report);

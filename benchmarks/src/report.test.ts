@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { type BenchReport, formatReport } from './report.js';
+
+const step = (over: Partial<BenchReport['trainStep'][number]>) =>
+  ({
+    backend: 'wasm',
+    convolutions: 'ours',
+    batch: 128,
+    warmup: 1,
+    steps: 3,
+    backendInfo: { name: 'wasm', gpu: false, threads: 2 },
+    params: 2_142_026,
+    warmupMs: [5000],
+    stepMs: [1000, 1000, 1000],
+    medianMs: 1000,
+    p90Ms: 1000,
+    imagesPerSecond: 128,
+    noLeak: true,
+    peakRssBytes: 1,
+    tfBytes: 1,
+    ...over,
+  }) as BenchReport['trainStep'][number];
+
+const report: BenchReport = {
+  schema: 1,
+  date: '2026-11-25',
+  machine: { host: 'h', cpuModel: 'CPU', cores: 2, memoryBytes: 1, platform: 'linux', node: 'v20' },
+  trainStep: [
+    step({}),
+    step({ backend: 'cpu', convolutions: 'stock', batch: 2, medianMs: 10_000, imagesPerSecond: 0.2, noLeak: null, backendInfo: { name: 'cpu', gpu: false, threads: 1 } }),
+  ],
+  loader: {
+    backend: 'wasm',
+    images: 192,
+    batch: 32,
+    prefetch: 2,
+    imagesPerSecond: 100,
+    batchMs: [],
+    imageSize: [500, 375],
+    keepsUp: true,
+    trainStep: { backend: 'wasm', model: 'mobilenetv2_100', inputSize: 224, batch: 8, warmup: 1, steps: 2, backendInfo: { name: 'wasm', gpu: false, threads: 2 }, warmupMs: [], stepMs: [], imagesPerSecond: 4 },
+  },
+  baselines: { pytorch: { torch: '1.13', threads: 2, params: 2_142_026, batch: 128, warmupMs: [], stepMs: [400], medianMs: 400, imagesPerSecond: 320 } },
+};
+
+describe('formatReport', () => {
+  it('gives every figure as a ratio to the baselines of the same run', () => {
+    const text = formatReport(report);
+    // 128 img/s against PyTorch's 320 and stock tfjs-cpu's 0.2.
+    expect(text).toContain('| @mobilenets/ops on wasm ×2 threads | 128 | 1000 | 128.0 | 0.40 | 640.0 | yes |');
+    expect(text).toContain('| tfjs stock on cpu | 2 | 10000 | 0.2 | 0.00 | 1.0 | — |');
+    expect(text).toContain('| PyTorch 1.13 CPU ×2 threads | 128 | 400 | 320.0 | 1.00 | 1600.0 | |');
+    expect(text).toContain('the loader keeps up (25.0× the training rate)');
+  });
+
+  it('says why a baseline is missing', () => {
+    const text = formatReport({ ...report, baselines: { pytorch: { unavailable: '/usr/bin/python3 with torch: No module named torch' } } });
+    expect(text).toContain('PyTorch baseline unavailable: /usr/bin/python3 with torch: No module named torch');
+    expect(text).toContain('| 128 | 1000 | 128.0 | — | 640.0 | yes |');
+  });
+});

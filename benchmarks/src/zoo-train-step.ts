@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type BackendInfo, type BackendName } from '@mobilenets/ops';
+import { createModel } from '@mobilenets/zoo';
+import { median } from './stats.js';
+
+export interface ZooTrainStepConfig {
+  backend: BackendName;
+  threads?: number;
+  model: string;
+  inputSize: number;
+  batch: number;
+  warmup: number;
+  steps: number;
+}
+
+export interface ZooTrainStepResult extends ZooTrainStepConfig {
+  backendInfo: BackendInfo;
+  warmupMs: number[];
+  stepMs: number[];
+  imagesPerSecond: number;
+}
+
+/** Adam steps of a zoo model (training-mode BatchNorm) on synthetic data. */
+export async function measureZooTrainStep(config: ZooTrainStepConfig, log: (line: string) => void): Promise<ZooTrainStepResult> {
+  const backendInfo = await initBackend(config.backend, config.threads === undefined ? {} : { threads: config.threads });
+  const model = createModel(config.model, { inputSize: config.inputSize, numClasses: 1000 });
+  const x = tf.randomNormal([config.batch, config.inputSize, config.inputSize, 3], 0, 1, 'float32', 1);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([config.batch], 0, 1000, 'int32', 2) as tf.Tensor1D, 1000));
+  const optimizer = tf.train.adam(1e-3);
+  const times: number[] = [];
+  for (let i = 0; i < config.warmup + config.steps; i++) {
+    const start = performance.now();
+    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+    await loss.data();
+    loss.dispose();
+    times.push(performance.now() - start);
+    log(`  ${i < config.warmup ? 'warm-up' : 'step'} ${i + 1}: ${times.at(-1)!.toFixed(0)} ms`);
+  }
+  tf.dispose([x, y]);
+  optimizer.dispose();
+  model.dispose();
+  const stepMs = times.slice(config.warmup);
+  return { ...config, backendInfo, warmupMs: times.slice(0, config.warmup), stepMs, imagesPerSecond: config.batch / (median(stepMs) / 1000) };
+}
