@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Cost, Size2 } from '@mobilenets/ops';
 import type { BlockConfig } from './config.js';
 import { BlockConfigError } from './errors.js';
+import { applyChain, buildChain, chainCost, type UnitChain } from './units.js';
 import type { AddWeight, Init } from './weights.js';
 
 type Kwargs = Record<string, unknown>;
@@ -43,17 +44,40 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
     this.block = block;
   }
 
-  /** Creates the units' weights. */
-  protected abstract buildUnits(add: (unit: string) => AddWeight): void;
-  /** The block's computation on NHWC input. */
-  protected abstract forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D;
-  /** Params and MACs of one sample, from the same specs the weights are made from. */
-  abstract cost(inputSize: Size2): Cost;
+  /** The units in order; set by the subclass constructor. */
+  protected chain: UnitChain = [];
 
-  protected abstract get inputChannels(): number;
-  protected abstract get outputChannels(): number;
+  /** Creates the units' weights. */
+  protected buildUnits(add: (unit: string) => AddWeight): void {
+    buildChain(this.chain, add);
+  }
+
+  /** The units in order, then the shortcut. */
+  protected forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return this.shortcut(x, applyChain(this.chain, x, training), training);
+  }
+
+  /** How the input joins the output (none by default). */
+  protected shortcut(_x: tf.Tensor4D, out: tf.Tensor4D, _training: boolean): tf.Tensor4D {
+    return out;
+  }
+
+  /** Params and MACs of one sample, from the same specs the weights are made from. */
+  cost(inputSize: Size2): Cost {
+    return chainCost(this.chain, inputSize);
+  }
+
+  private get dims(): { inChannels?: number; outChannels?: number; channels?: number; stride?: number } {
+    return this.block as unknown as { inChannels?: number; outChannels?: number; channels?: number; stride?: number };
+  }
+  protected get inputChannels(): number {
+    return this.dims.inChannels ?? this.dims.channels!;
+  }
+  protected get outputChannels(): number {
+    return this.dims.outChannels ?? this.dims.channels!;
+  }
   protected get strideOf(): number {
-    return 1;
+    return this.dims.stride ?? 1;
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {

@@ -1,13 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
-import type { Cost, Size2 } from '@mobilenets/ops';
 import { BlockLayer, layerOptions, type LayerOptions } from './block-layer.js';
 import { Check } from './check.js';
 import { type BneckConfig, V3_NORM } from './config.js';
 import { ConvUnit } from './conv-unit.js';
 import { SqueezeExciteUnit, defaultSqueezeChannels } from './se-unit.js';
-import { applyChain, buildChain, chainCost, type UnitChain } from './units.js';
-import type { AddWeight } from './weights.js';
 
 function resolve(c: BneckConfig): Required<BneckConfig> {
   const check = new Check('Bneck');
@@ -33,7 +30,6 @@ function resolve(c: BneckConfig): Required<BneckConfig> {
  */
 export class Bneck extends BlockLayer<BneckConfig> {
   static className = 'Bneck';
-  private readonly chain: UnitChain;
   readonly identity: boolean;
 
   constructor(config: BneckConfig & LayerOptions) {
@@ -50,27 +46,8 @@ export class Bneck extends BlockLayer<BneckConfig> {
     this.identity = b.stride === 1 && b.inChannels === b.outChannels;
   }
 
-  protected get inputChannels(): number {
-    return this.block.inChannels;
-  }
-  protected get outputChannels(): number {
-    return this.block.outChannels;
-  }
-  protected override get strideOf(): number {
-    return this.block.stride;
-  }
-
-  protected buildUnits(add: (unit: string) => AddWeight): void {
-    buildChain(this.chain, add);
-  }
-
-  protected forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    const out = applyChain(this.chain, x, training);
+  protected override shortcut(x: tf.Tensor4D, out: tf.Tensor4D): tf.Tensor4D {
     return this.identity ? tf.add(out, x) : out;
-  }
-
-  cost(inputSize: Size2): Cost {
-    return chainCost(this.chain, inputSize);
   }
 }
 serialization.registerClass(Bneck, 'mobilenets');

@@ -1,11 +1,8 @@
-import type * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
-import type { Cost, Size2 } from '@mobilenets/ops';
 import { BlockLayer, layerOptions, type LayerOptions } from './block-layer.js';
 import { Check } from './check.js';
 import { type ConvNormActConfig, TORCH_NORM } from './config.js';
 import { ConvUnit } from './conv-unit.js';
-import type { AddWeight } from './weights.js';
 
 function resolve(c: ConvNormActConfig): Required<ConvNormActConfig> {
   const check = new Check('ConvNormAct');
@@ -32,34 +29,11 @@ function resolve(c: ConvNormActConfig): Required<ConvNormActConfig> {
 /** Convolution + BatchNorm + activation as a layer (stems, heads, and torchvision's Conv2dNormActivation). */
 export class ConvNormAct extends BlockLayer<ConvNormActConfig> {
   static className = 'ConvNormAct';
-  private readonly unit: ConvUnit;
 
   constructor(config: ConvNormActConfig & LayerOptions) {
     super(layerOptions(config), resolve(config));
     const b = this.block;
-    this.unit = new ConvUnit({ ...b, norm: b.normalize ? b.norm : null });
-  }
-
-  protected get inputChannels(): number {
-    return this.block.inChannels;
-  }
-  protected get outputChannels(): number {
-    return this.block.outChannels;
-  }
-  protected override get strideOf(): number {
-    return this.block.stride;
-  }
-
-  protected buildUnits(add: (unit: string) => AddWeight): void {
-    this.unit.build(add('conv'));
-  }
-
-  protected forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    return this.unit.apply(x, training);
-  }
-
-  cost(inputSize: Size2): Cost {
-    return this.unit.cost(inputSize);
+    this.chain = [['conv', new ConvUnit({ ...b, norm: b.normalize ? b.norm : null })]];
   }
 }
 serialization.registerClass(ConvNormAct, 'mobilenets');

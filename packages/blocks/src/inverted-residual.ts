@@ -5,7 +5,7 @@ import { BlockLayer, layerOptions, type LayerOptions } from './block-layer.js';
 import { Check } from './check.js';
 import { type InvertedResidualConfig, type Shortcut, TORCH_NORM } from './config.js';
 import { ConvUnit, type ConvUnitSpec } from './conv-unit.js';
-import { addCosts, applyChain, buildChain, chainCost, type UnitChain } from './units.js';
+import { addCosts } from './units.js';
 import type { AddWeight } from './weights.js';
 
 const SHORTCUTS: readonly Shortcut[] = ['identity', 'conv1x1', 'none'];
@@ -44,7 +44,6 @@ export class InvertedResidual extends BlockLayer<InvertedResidualConfig> {
   static className = 'InvertedResidual';
   /** round(inChannels · t). */
   readonly hiddenChannels: number;
-  private readonly chain: UnitChain;
   /** seed 004's 1×1 conv + BN shortcut, when it applies. */
   private readonly shortcutUnit: ConvUnit | null;
   /** x + f(x): stride 1 and in = out (the paper's residual). */
@@ -67,29 +66,18 @@ export class InvertedResidual extends BlockLayer<InvertedResidualConfig> {
     this.identity = b.shortcut === 'identity' && b.stride === 1 && b.inChannels === b.outChannels;
   }
 
-  protected get inputChannels(): number {
-    return this.block.inChannels;
-  }
-  protected get outputChannels(): number {
-    return this.block.outChannels;
-  }
-  protected override get strideOf(): number {
-    return this.block.stride;
-  }
-
-  protected buildUnits(add: (unit: string) => AddWeight): void {
-    buildChain(this.chain, add);
+  protected override buildUnits(add: (unit: string) => AddWeight): void {
+    super.buildUnits(add);
     this.shortcutUnit?.build(add('shortcut'));
   }
 
-  protected forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    const out = applyChain(this.chain, x, training);
+  protected override shortcut(x: tf.Tensor4D, out: tf.Tensor4D, training: boolean): tf.Tensor4D {
     if (this.shortcutUnit) return tf.add(out, this.shortcutUnit.apply(x, training));
     return this.identity ? tf.add(out, x) : out;
   }
 
-  cost(inputSize: Size2): Cost {
-    const main = chainCost(this.chain, inputSize);
+  override cost(inputSize: Size2): Cost {
+    const main = super.cost(inputSize);
     return this.shortcutUnit ? addCosts(main, this.shortcutUnit.cost(inputSize)) : main;
   }
 }

@@ -1,12 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
-import { makeDivisible, type Cost, type Size2 } from '@mobilenets/ops';
+import { makeDivisible } from '@mobilenets/ops';
 import { BlockLayer, layerOptions, type LayerOptions } from './block-layer.js';
 import { Check } from './check.js';
 import { type SandglassConfig, TORCH_NORM } from './config.js';
 import { ConvUnit, type ConvUnitSpec } from './conv-unit.js';
-import { applyChain, buildChain, chainCost, type UnitChain } from './units.js';
-import type { AddWeight } from './weights.js';
 
 /** Seed 001's hidden width: in // t, raised to ceil(out / 6) when smaller than out / 6, then makeDivisible(·, 16). */
 export function sandglassHidden(inChannels: number, outChannels: number, reduction: number): number {
@@ -51,7 +49,6 @@ export class Sandglass extends BlockLayer<SandglassConfig> {
   readonly hiddenChannels: number;
   readonly layout: SandglassLayout;
   readonly identity: boolean;
-  private readonly chain: UnitChain;
 
   constructor(config: SandglassConfig & LayerOptions) {
     super(layerOptions(config), resolve(config));
@@ -76,22 +73,7 @@ export class Sandglass extends BlockLayer<SandglassConfig> {
     this.identity = this.layout === 'full' && !b.keep3x3;
   }
 
-  protected get inputChannels(): number {
-    return this.block.inChannels;
-  }
-  protected get outputChannels(): number {
-    return this.block.outChannels;
-  }
-  protected override get strideOf(): number {
-    return this.block.stride;
-  }
-
-  protected buildUnits(add: (unit: string) => AddWeight): void {
-    buildChain(this.chain, add);
-  }
-
-  protected forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    const out = applyChain(this.chain, x, training);
+  protected override shortcut(x: tf.Tensor4D, out: tf.Tensor4D): tf.Tensor4D {
     if (!this.identity) return out;
     const { outChannels, identityDiv } = this.block;
     if (identityDiv === 1) return tf.add(out, x);
@@ -99,10 +81,6 @@ export class Sandglass extends BlockLayer<SandglassConfig> {
     const kept = Math.floor(outChannels / identityDiv);
     const mask = tf.concat([tf.ones([kept]), tf.zeros([outChannels - kept])]);
     return tf.add(out, tf.mul(x, mask));
-  }
-
-  cost(inputSize: Size2): Cost {
-    return chainCost(this.chain, inputSize);
   }
 }
 serialization.registerClass(Sandglass, 'mobilenets');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { AxisGeometry, ConvGeometry } from './geometry.js';
+import { type AxisGeometry, type ConvGeometry, explicitPadding } from './geometry.js';
 
 /*
  * Pieces shared by the convolution gradients. They use only forward kernels every backend has
@@ -68,4 +68,24 @@ export function filterGradSource<T extends tf.Tensor4D>(x: T, g: ConvGeometry): 
   const [left, right] = filterGradPads(g.width);
   const source = dropTrailing(x, Math.max(-bottom, 0), Math.max(-right, 0));
   return { source, pad: [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]] };
+}
+
+type T4 = tf.Tensor4D;
+type Forward = (x: T4, filter: T4, strides: [number, number], pad: Pads4) => T4;
+type Grad = (a: T4, b: T4, g: ConvGeometry) => T4;
+
+/** A convolution whose gradient is `inputGrad(dy, filter)` and `filterGrad(x, dy)` instead of tfjs' own. */
+export function withConvGradient(x: T4, filter: T4, g: ConvGeometry, forward: Forward, inputGrad: Grad, filterGrad: Grad): T4 {
+  const op = tf.customGrad((input, weights, save) => {
+    const [xs, w] = [input as T4, weights as T4];
+    (save as tf.GradSaveFunc)([xs, w]);
+    return {
+      value: forward(xs, w, [g.height.stride, g.width.stride], explicitPadding(g)),
+      gradFunc: (dy: T4, saved: tf.Tensor[]) => {
+        const [sx, sw] = saved as [T4, T4];
+        return [inputGrad(dy, sw, g), filterGrad(sx, dy, g)];
+      },
+    };
+  });
+  return op(x, filter) as T4;
 }

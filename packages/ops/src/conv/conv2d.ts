@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { filterGradSource, inputGradSource, rotate180 } from './backprop.js';
-import { convGeometry, explicitPadding, type ConvGeometry, type Padding, type Size2 } from './geometry.js';
+import { filterGradSource, inputGradSource, rotate180, withConvGradient } from './backprop.js';
+import { convGeometry, type ConvGeometry, type Padding, type Size2 } from './geometry.js';
 import { checkConvInput } from './validate.js';
 
 export interface ConvOptions {
@@ -17,19 +17,7 @@ export interface ConvOptions {
 export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: ConvOptions = {}): tf.Tensor4D {
   checkConvInput('conv2d', x, filter, filter.shape[2]);
   const g = convGeometry([x.shape[1], x.shape[2]], [filter.shape[0], filter.shape[1]], options.stride ?? 1, options.padding);
-  const op = tf.customGrad((input, weights, save) => {
-    const xs = input as tf.Tensor4D;
-    const w = weights as tf.Tensor4D;
-    (save as tf.GradSaveFunc)([xs, w]);
-    return {
-      value: tf.conv2d(xs, w, [g.height.stride, g.width.stride], explicitPadding(g)),
-      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
-        return [conv2dInputGrad(dy, sw, g), conv2dFilterGrad(sx, dy, g)];
-      },
-    };
-  });
-  return op(x, filter) as tf.Tensor4D;
+  return withConvGradient(x, filter, g, (xs, w, strides, pad) => tf.conv2d(xs, w, strides, pad), conv2dInputGrad, conv2dFilterGrad);
 }
 
 /** dx: stride-1 convolution of the spread output gradient with the rotated, in/out-swapped filter. */

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OpsInputError } from '../errors.js';
-import { filterGradSource, inputGradSource, rotate180 } from './backprop.js';
+import { filterGradSource, inputGradSource, rotate180, withConvGradient } from './backprop.js';
 import type { ConvOptions } from './conv2d.js';
-import { convGeometry, explicitPadding, type ConvGeometry } from './geometry.js';
+import { convGeometry, type ConvGeometry } from './geometry.js';
 import { checkConvInput } from './validate.js';
 
 /**
@@ -15,19 +15,7 @@ export function depthwiseConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: Co
     throw new OpsInputError(`depthwiseConv2d: the filter's channel multiplier must be 1, got [${filter.shape.join(', ')}]`);
   }
   const g = convGeometry([x.shape[1], x.shape[2]], [filter.shape[0], filter.shape[1]], options.stride ?? 1, options.padding);
-  const op = tf.customGrad((input, weights, save) => {
-    const xs = input as tf.Tensor4D;
-    const w = weights as tf.Tensor4D;
-    (save as tf.GradSaveFunc)([xs, w]);
-    return {
-      value: tf.depthwiseConv2d(xs, w, [g.height.stride, g.width.stride], explicitPadding(g)),
-      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
-        return [depthwiseInputGrad(dy, sw, g), depthwiseFilterGrad(sx, dy, g)];
-      },
-    };
-  });
-  return op(x, filter) as tf.Tensor4D;
+  return withConvGradient(x, filter, g, (xs, w, strides, pad) => tf.depthwiseConv2d(xs, w, strides, pad), depthwiseInputGrad, depthwiseFilterGrad);
 }
 
 function depthwiseInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
