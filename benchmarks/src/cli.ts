@@ -4,21 +4,28 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import type { BackendName } from '@mobilenets/ops';
+import { listModels } from '@mobilenets/zoo';
 import { machineInfo } from './machine.js';
 import { profileTrainStep } from './profile.js';
 import { pytorchTrainStep } from './pytorch.js';
 import { formatReport, type BenchReport } from './report.js';
+import { type InferenceConfig, type InferenceResult, measureInference } from './inference.js';
 import { measureLoader, type LoaderConfig, type LoaderResult } from './loader-throughput.js';
+import { pytorchInference } from './pytorch-inference.js';
 import { measureTrainStep, type TrainStepConfig, type TrainStepResult } from './train-step.js';
 import { measureZooTrainStep, type ZooTrainStepConfig, type ZooTrainStepResult } from './zoo-train-step.js';
 
 const HELP = `Usage: npm run bench [-- --full] [-- --out DIR]
+       node dist/cli.js inference --backend NAME --models a,b,… [--threads N] [--runs N] [--batch N]
        node dist/cli.js train-step --backend NAME --convolutions ours|stock --batch N [--threads N] [--warmup N] [--steps N]
        node dist/cli.js profile --backend NAME --convolutions ours|stock --batch N [--threads N] [--by-shape] [--top N]
        node dist/cli.js loader [--images N] [--batch N] [--prefetch N]
        node dist/cli.js zoo-train-step --model NAME [--input-size N] [--batch N] [--threads N] [--warmup N] [--steps N]
 
-Benchmarks one Adam training step of seed 000's CIFAR MobileNetV1 (batch 128) built from @mobilenets/ops
+Compares the zoo's variants on every backend here (wasm on all cores; cpu and webgpu on a subset; webgpu on
+Mesa is marked software and not compared): params, MACs, batch-1 latency (median, p90, warm-up apart),
+throughput at batch 32 and peak memory, each beside PyTorch on the same nets. Then benchmarks one Adam training
+step of seed 000's CIFAR MobileNetV1 (batch 128) built from @mobilenets/ops
 on wasm (all cores, then one) and cpu, against tfjs' stock cpu gradients at a small batch and PyTorch
 (Debian's python3-torch) on the same machine, all measured in this run. Each configuration runs in its
 own process. Writes DIR/<host>-<date>.json and .md (DIR defaults to benchmarks/results) and prints the table.
@@ -27,7 +34,7 @@ MobileNetV2 training step on wasm (batch 8). 'train-step', 'loader' and 'zoo-tra
 'profile' prints where a CIFAR step spends its time, per kernel.
 
 Options:
-  --full        more timed steps and larger baselines (slower)
+  --full        every registered variant, more timed steps and larger baselines (slower)
   --by-shape    profile: one row per kernel and input shapes
   --top N       profile: rows to print (default 25)
   --out DIR     where to write the results
@@ -55,6 +62,8 @@ async function main(): Promise<void> {
       images: { type: 'string', default: '192' },
       prefetch: { type: 'string', default: '2' },
       model: { type: 'string', default: 'mobilenetv2_100' },
+      models: { type: 'string', default: 'mobilenetv2_100' },
+      runs: { type: 'string', default: '20' },
       'input-size': { type: 'string', default: '224' },
     },
   });
@@ -71,6 +80,17 @@ async function main(): Promise<void> {
   if (positionals[0] === 'train-step') {
     const result = await measureTrainStep({ ...one, warmup: Number(values.warmup), steps: Number(values.steps) }, log);
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  if (positionals[0] === 'inference') {
+    const config: InferenceConfig = {
+      backend: one.backend,
+      ...(one.threads === undefined ? {} : { threads: one.threads }),
+      models: values.models.split(','),
+      runs: Number(values.runs),
+      batch: Number(values.batch ?? 32),
+    };
+    process.stdout.write(`${JSON.stringify(await measureInference(config, log))}\n`);
     return;
   }
   if (positionals[0] === 'loader') {
@@ -118,8 +138,33 @@ async function inChild<T>(command: string, args: Record<string, string | number 
 const trainStepInChild = (c: TrainStepConfig) =>
   inChild<TrainStepResult>('train-step', { backend: c.backend, convolutions: c.convolutions, batch: c.batch, warmup: c.warmup, steps: c.steps, threads: c.threads });
 
+/** The variants compared by default: one per family, and V2's layout from sandglass blocks. */
+const QUICK_MODELS = ['mobilenetv1_100', 'mobilenetv2_100', 'mobilenetv2_100+sandglass', 'mobilenetv3_large_100', 'mobilenetv3_small_100', 'mobilenext_100'];
+/** What the slow backends (cpu; webgpu without a GPU) run. */
+const SMALL_MODELS = ['mobilenetv3_small_100'];
+
+async function benchInference(full: boolean, cores: number): Promise<{ results: InferenceResult[]; models: string[] }> {
+  const models = full ? [...listModels(), 'mobilenetv2_100+sandglass'] : QUICK_MODELS;
+  const runs = full ? 30 : 15;
+  const results: InferenceResult[] = [];
+  log(`inference: ${models.length} variants on wasm (${cores} threads)`);
+  results.push(await inChild<InferenceResult>('inference', { backend: 'wasm', threads: cores, models: models.join(','), runs, batch: 32 }));
+  for (const backend of ['cpu', 'webgpu'] as const) {
+    log(`inference: ${SMALL_MODELS.join(', ')} on ${backend}`);
+    try {
+      results.push(await inChild<InferenceResult>('inference', { backend, models: SMALL_MODELS.join(','), runs: 3, batch: 4 }));
+    } catch (err) {
+      log(`  ${backend} unavailable: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').at(-1)}`);
+    }
+  }
+  return { results, models };
+}
+
 async function benchAll(full: boolean, outDir: string): Promise<void> {
   const machine = machineInfo();
+  const inference = await benchInference(full, machine.cores);
+  log(`inference: PyTorch on the CPU (${machine.cores} threads), the same variants`);
+  const torchInference = await pytorchInference(inference.models, machine.cores, full ? 30 : 15, 32);
   const steps = full ? 5 : 3;
   const configs: TrainStepConfig[] = [
     { backend: 'wasm', threads: machine.cores, convolutions: 'ours', batch: 128, warmup: 1, steps },
@@ -144,9 +189,10 @@ async function benchAll(full: boolean, outDir: string): Promise<void> {
     schema: 1,
     date,
     machine,
+    inference: inference.results,
     trainStep,
     loader: { ...loaderResult, trainStep: v2Step, keepsUp: loaderResult.imagesPerSecond >= v2Step.imagesPerSecond },
-    baselines: { pytorch },
+    baselines: { pytorch, pytorchInference: torchInference },
   };
   await mkdir(outDir, { recursive: true });
   const base = `${outDir}/${machine.host}-${date}`;

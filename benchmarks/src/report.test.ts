@@ -25,6 +25,40 @@ const report: BenchReport = {
   schema: 1,
   date: '2026-11-25',
   machine: { host: 'h', cpuModel: 'CPU', cores: 2, memoryBytes: 1, platform: 'linux', node: 'v20' },
+  inference: [
+    {
+      config: { backend: 'wasm', threads: 2, models: ['mobilenetv2_100'], runs: 15, batch: 32 },
+      backendInfo: { name: 'wasm', gpu: false, threads: 2 },
+      rows: [
+        {
+          model: 'mobilenetv2_100',
+          params: 3_504_872,
+          macs: 300_774_272,
+          warmupMs: 120,
+          latency: { medianMs: 20, p90Ms: 25, runs: 15 },
+          throughput: { batch: 32, imagesPerSecond: 80 },
+          tfPeakBytes: 20 * 2 ** 20,
+          peakRssBytes: 300 * 2 ** 20,
+        },
+      ],
+    },
+    {
+      config: { backend: 'webgpu', models: ['mobilenetv2_100'], runs: 3, batch: 4 },
+      backendInfo: { name: 'webgpu', gpu: false, threads: 1, adapter: { vendor: '', architecture: '', description: 'Mesa', device: 'llvmpipe', software: true } },
+      rows: [
+        {
+          model: 'mobilenetv2_100',
+          params: 3_504_872,
+          macs: 300_774_272,
+          warmupMs: 900,
+          latency: { medianMs: 200, p90Ms: 210, runs: 3 },
+          throughput: { batch: 4, imagesPerSecond: 5 },
+          tfPeakBytes: 0,
+          peakRssBytes: 0,
+        },
+      ],
+    },
+  ],
   trainStep: [
     step({}),
     step({ backend: 'cpu', convolutions: 'stock', batch: 2, medianMs: 10_000, imagesPerSecond: 0.2, noLeak: null, backendInfo: { name: 'cpu', gpu: false, threads: 1 } }),
@@ -40,7 +74,14 @@ const report: BenchReport = {
     keepsUp: true,
     trainStep: { backend: 'wasm', model: 'mobilenetv2_100', inputSize: 224, batch: 8, warmup: 1, steps: 2, backendInfo: { name: 'wasm', gpu: false, threads: 2 }, warmupMs: [], stepMs: [], imagesPerSecond: 4 },
   },
-  baselines: { pytorch: { torch: '1.13', threads: 2, params: 2_142_026, batch: 128, warmupMs: [], stepMs: [400], medianMs: 400, imagesPerSecond: 320 } },
+  baselines: {
+    pytorch: { torch: '1.13', threads: 2, params: 2_142_026, batch: 128, warmupMs: [], stepMs: [400], medianMs: 400, imagesPerSecond: 320 },
+    pytorchInference: {
+      torch: '1.13',
+      threads: 2,
+      models: { mobilenetv2_100: { warmupMs: 100, latency: { medianMs: 40, p90Ms: 45, runs: 15 }, throughput: { batch: 32, imagesPerSecond: 60 } } },
+    },
+  },
 };
 
 describe('formatReport', () => {
@@ -51,10 +92,19 @@ describe('formatReport', () => {
     expect(text).toContain('| tfjs stock on cpu | 2 | 10000 | 0.2 | 0.00 | 1.0 | — |');
     expect(text).toContain('| PyTorch 1.13 CPU ×2 threads | 128 | 400 | 320.0 | 1.00 | 1600.0 | |');
     expect(text).toContain('the loader keeps up (25.0× the training rate)');
+    // Latency 40 ms vs 20 ms: 2× faster; throughput 80 vs 60 img/s: 1.33×.
+    expect(text).toContain('| mobilenetv2_100 | 3.50 M | 301 M | 120 | 20.0 / 25.0 | 40.0 | 2.00 | 80.0 | 1.33 | 20 / 300 |');
+  });
+
+  it('does not compare a software WebGPU adapter', () => {
+    const text = formatReport(report);
+    expect(text).toContain('### webgpu (Mesa, software: not compared)');
+    expect(text).toContain('| mobilenetv2_100 | 3.50 M | 301 M | 900 | 200.0 / 210.0 | — | — | 5.0 | — | 0 / 0 |');
   });
 
   it('says why a baseline is missing', () => {
-    const text = formatReport({ ...report, baselines: { pytorch: { unavailable: '/usr/bin/python3 with torch: No module named torch' } } });
+    const unavailable = { unavailable: '/usr/bin/python3 with torch: No module named torch' };
+    const text = formatReport({ ...report, baselines: { pytorch: unavailable, pytorchInference: unavailable } });
     expect(text).toContain('PyTorch baseline unavailable: /usr/bin/python3 with torch: No module named torch');
     expect(text).toContain('| 128 | 1000 | 128.0 | — | 640.0 | yes |');
   });

@@ -1,7 +1,9 @@
 import type { MachineInfo } from './machine.js';
 import type { PytorchResult } from './pytorch.js';
 import { ratio } from './stats.js';
+import type { InferenceResult } from './inference.js';
 import type { LoaderResult } from './loader-throughput.js';
+import type { PytorchInference } from './pytorch-inference.js';
 import type { TrainStepResult } from './train-step.js';
 import type { ZooTrainStepResult } from './zoo-train-step.js';
 
@@ -9,16 +11,54 @@ export interface BenchReport {
   schema: 1;
   date: string;
   machine: MachineInfo;
+  /** One entry per backend. */
+  inference: InferenceResult[];
   trainStep: TrainStepResult[];
   /** Image-folder loading at 224×224 against the training step it must feed. */
   loader: LoaderResult & { trainStep: ZooTrainStepResult; keepsUp: boolean };
-  baselines: { pytorch: PytorchResult | { unavailable: string } };
+  baselines: { pytorch: PytorchResult | { unavailable: string }; pytorchInference: PytorchInference | { unavailable: string } };
 }
 
 const fmt = (v: number | null, digits = 2) => (v === null ? '—' : v.toFixed(digits));
 
-/** The Markdown table: img/s per configuration with its ratio to PyTorch and to stock tfjs-cpu. */
+const MB = 2 ** 20;
+
+/** Inference tables, one per backend; speed ratios (≥ 1: faster than PyTorch) only for real hardware. */
+function inferenceSection(r: BenchReport): string {
+  const torch = 'models' in r.baselines.pytorchInference ? r.baselines.pytorchInference : null;
+  const sections = r.inference.map((res) => {
+    const info = res.backendInfo;
+    const software = info.adapter?.software === true;
+    const where = `${info.name}${info.threads > 1 ? ` ×${info.threads} threads` : ''}${info.adapter ? ` (${info.adapter.description}${software ? ', software: not compared' : ''})` : ''}`;
+    const rows = res.rows.map((row) => {
+      const t = software ? undefined : torch?.models[row.model];
+      const latencyRatio = t ? ratio(t.latency.medianMs, row.latency.medianMs) : null;
+      const throughputRatio = t ? ratio(row.throughput.imagesPerSecond, t.throughput.imagesPerSecond) : null;
+      return `| ${row.model} | ${(row.params / 1e6).toFixed(2)} M | ${(row.macs / 1e6).toFixed(0)} M | ${row.warmupMs.toFixed(0)} | ${row.latency.medianMs.toFixed(1)} / ${row.latency.p90Ms.toFixed(1)} | ${t ? t.latency.medianMs.toFixed(1) : '—'} | ${fmt(latencyRatio)} | ${row.throughput.imagesPerSecond.toFixed(1)} | ${fmt(throughputRatio)} | ${(row.tfPeakBytes / MB).toFixed(0)} / ${(row.peakRssBytes / MB).toFixed(0)} |`;
+    });
+    const batch = res.config.batch;
+    return [
+      `### ${where}`,
+      '',
+      `| model | params | MACs | warm-up ms | batch 1 ms (median / p90) | PyTorch ms | × PyTorch | img/s at batch ${batch} | × PyTorch | peak MB (tfjs / RSS) |`,
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows,
+      '',
+    ].join('\n');
+  });
+  const note = torch
+    ? `PyTorch ${torch.torch} on the CPU, ${torch.threads} threads, batch 32 for throughput. × PyTorch is a speed ratio (above 1: faster).`
+    : `PyTorch baseline unavailable: ${(r.baselines.pytorchInference as { unavailable: string }).unavailable}`;
+  return ['## Inference, 224×224, 1000 classes', '', note, '', ...sections].join('\n');
+}
+
+/** The report in Markdown: inference per backend, training steps, the loader, each with its same-run baselines. */
 export function formatReport(r: BenchReport): string {
+  return [inferenceSection(r), trainStepSection(r), loaderSection(r.loader)].join('\n');
+}
+
+/** img/s per training configuration with its ratio to PyTorch and to stock tfjs-cpu. */
+function trainStepSection(r: BenchReport): string {
   const torch = 'imagesPerSecond' in r.baselines.pytorch ? r.baselines.pytorch : null;
   const stock = r.trainStep.find((t) => t.backend === 'cpu' && t.convolutions === 'stock') ?? null;
   const rows = r.trainStep.map((t) => {
@@ -40,7 +80,6 @@ export function formatReport(r: BenchReport): string {
     ...rows,
     '',
     torch ? '' : `PyTorch baseline unavailable: ${(r.baselines.pytorch as { unavailable: string }).unavailable}\n`,
-    loaderSection(r.loader),
   ].join('\n');
 }
 

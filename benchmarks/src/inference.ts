@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type BackendInfo, type BackendName } from '@mobilenets/ops';
+import { type BlockFamily, createModel, summarize } from '@mobilenets/zoo';
+import { median, p90 } from './stats.js';
+
+export interface InferenceConfig {
+  backend: BackendName;
+  threads?: number;
+  /** Registry names; `name+sandglass` / `name+inverted_residual` rebuild the layout from that block family. */
+  models: string[];
+  /** Timed batch-1 runs after the warm-up one. */
+  runs: number;
+  /** Batch of the throughput measurement. */
+  batch: number;
+}
+
+export interface InferenceRow {
+  model: string;
+  params: number;
+  macs: number;
+  /** The first call (kernel setup, shader compilation). */
+  warmupMs: number;
+  latency: { medianMs: number; p90Ms: number; runs: number };
+  throughput: { batch: number; imagesPerSecond: number };
+  /** Most bytes tfjs held at once, and the process's peak resident set. */
+  tfPeakBytes: number;
+  peakRssBytes: number;
+}
+
+export interface InferenceResult {
+  config: InferenceConfig;
+  backendInfo: BackendInfo;
+  rows: InferenceRow[];
+}
+
+function build(spec: string) {
+  const [name, block] = spec.split('+') as [string, BlockFamily | undefined];
+  return createModel(name, block ? { block } : {});
+}
+
+/** Latency at batch 1 (median, p90 after a warm-up call) and throughput at a larger batch, model by model. */
+export async function measureInference(config: InferenceConfig, log: (line: string) => void): Promise<InferenceResult> {
+  const backendInfo = await initBackend(config.backend, config.threads === undefined ? {} : { threads: config.threads });
+  const rows: InferenceRow[] = [];
+  for (const spec of config.models) {
+    const model = build(spec);
+    const { totals } = summarize(model);
+    const size = model.inputs[0]!.shape[1]!;
+    let tfPeak = 0;
+    let rssPeak = 0;
+    const time = async (x: tf.Tensor) => {
+      const start = performance.now();
+      const y = model.predict(x) as tf.Tensor;
+      await y.data();
+      const ms = performance.now() - start;
+      tfPeak = Math.max(tfPeak, tf.memory().numBytes);
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      y.dispose();
+      return ms;
+    };
+    const one = tf.randomNormal([1, size, size, 3]);
+    const warmupMs = await time(one);
+    const latencies: number[] = [];
+    for (let i = 0; i < config.runs; i++) latencies.push(await time(one));
+    const many = tf.randomNormal([config.batch, size, size, 3]);
+    await time(many);
+    const batchMs: number[] = [];
+    for (let i = 0; i < 3; i++) batchMs.push(await time(many));
+    tf.dispose([one, many]);
+    model.dispose();
+    const row: InferenceRow = {
+      model: spec,
+      params: totals.trainableParams,
+      macs: totals.macs,
+      warmupMs,
+      latency: { medianMs: median(latencies), p90Ms: p90(latencies), runs: config.runs },
+      throughput: { batch: config.batch, imagesPerSecond: config.batch / (median(batchMs) / 1000) },
+      tfPeakBytes: tfPeak,
+      peakRssBytes: rssPeak,
+    };
+    rows.push(row);
+    log(`  ${spec}: ${row.latency.medianMs.toFixed(1)} ms (p90 ${row.latency.p90Ms.toFixed(1)}), ${row.throughput.imagesPerSecond.toFixed(1)} img/s at batch ${config.batch}`);
+  }
+  return { config, backendInfo, rows };
+}
