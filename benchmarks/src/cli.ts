@@ -3,12 +3,14 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import type { BackendName } from '@mobilenets/ops';
+import { type BackendName, initBackend } from '@mobilenets/ops';
 import { listModels } from '@mobilenets/zoo';
+import { accuracyChart, latencyChart } from './charts.js';
 import { machineInfo } from './machine.js';
 import { profileTrainStep } from './profile.js';
 import { pytorchTrainStep } from './pytorch.js';
 import { formatReport, type BenchReport } from './report.js';
+import { validateReport } from './schema.js';
 import { type InferenceConfig, type InferenceResult, measureInference } from './inference.js';
 import { measureLoader, type LoaderConfig, type LoaderResult } from './loader-throughput.js';
 import { pytorchInference } from './pytorch-inference.js';
@@ -28,7 +30,8 @@ throughput at batch 32 and peak memory, each beside PyTorch on the same nets. Th
 step of seed 000's CIFAR MobileNetV1 (batch 128) built from @mobilenets/ops
 on wasm (all cores, then one) and cpu, against tfjs' stock cpu gradients at a small batch and PyTorch
 (Debian's python3-torch) on the same machine, all measured in this run. Each configuration runs in its
-own process. Writes DIR/<host>-<date>.json and .md (DIR defaults to benchmarks/results) and prints the table.
+own process. Writes DIR/<host>-<date>.json, .md and two SVG charts (latency vs MACs per backend, published
+top-1 vs MACs; DIR defaults to benchmarks/results) and prints the tables.
 It also measures the image-folder loader with seed 003's transforms at 224×224 and whether it keeps up with a
 MobileNetV2 training step on wasm (batch 8). 'train-step', 'loader' and 'zoo-train-step' time one configuration each;
 'profile' prints where a CIFAR step spends its time, per kernel.
@@ -196,10 +199,14 @@ async function benchAll(full: boolean, outDir: string): Promise<void> {
   };
   await mkdir(outDir, { recursive: true });
   const base = `${outDir}/${machine.host}-${date}`;
+  validateReport(report);
   const markdown = formatReport(report);
   await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(`${base}.md`, markdown);
-  process.stdout.write(`${markdown}\nwrote ${base}.json and ${base}.md\n`);
+  await initBackend('cpu'); // the accuracy chart builds each model once to count its MACs
+  await writeFile(`${base}-latency.svg`, await latencyChart(report));
+  await writeFile(`${base}-accuracy.svg`, await accuracyChart());
+  process.stdout.write(`${markdown}\nwrote ${base}.json, .md, -latency.svg and -accuracy.svg\n`);
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,58 @@
+import { listModels, summarize } from '@mobilenets/zoo';
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import { PUBLISHED_TOP1 } from './published.js';
+import type { BenchReport } from './report.js';
+
+async function render(spec: vl.TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  return view.toSVG();
+}
+
+const family = (model: string) => model.split('_')[0]!.replace('mobilenet', 'MobileNet').replace('MobileNetext', 'MobileNeXt') + (model.includes('+') ? ' (swapped blocks)' : '');
+
+/** Batch-1 latency against MACs, one colour per backend (a software adapter is labelled so). */
+export function latencyChart(r: BenchReport): Promise<string> {
+  const values = r.inference.flatMap((res) =>
+    res.rows.map((row) => ({
+      model: row.model,
+      macs: row.macs / 1e6,
+      latency: row.latency.medianMs,
+      backend: `${res.backendInfo.name}${res.backendInfo.adapter?.software ? ' (software)' : ''}`,
+    })),
+  );
+  const torch = 'models' in r.baselines.pytorchInference ? r.baselines.pytorchInference.models : {};
+  for (const row of r.inference[0]?.rows ?? []) {
+    const t = torch[row.model];
+    if (t) values.push({ model: row.model, macs: row.macs / 1e6, latency: t.latency.medianMs, backend: 'PyTorch CPU' });
+  }
+  return render({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `Batch-1 latency vs MACs (${r.machine.cpuModel}, ${r.date})`,
+    width: 520,
+    height: 320,
+    data: { values },
+    layer: [
+      { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field: 'macs', type: 'quantitative', title: 'MACs (M)' }, y: { field: 'latency', type: 'quantitative', title: 'median latency (ms)', scale: { type: 'log' } }, color: { field: 'backend', type: 'nominal' } } },
+      { mark: { type: 'text', dx: 6, align: 'left', fontSize: 9 }, encoding: { x: { field: 'macs', type: 'quantitative' }, y: { field: 'latency', type: 'quantitative', scale: { type: 'log' } }, text: { field: 'model' } } },
+    ],
+  });
+}
+
+/** Published top-1 against MACs for every registered variant that has one. */
+export function accuracyChart(): Promise<string> {
+  const values = listModels()
+    .filter((m) => PUBLISHED_TOP1[m] !== undefined)
+    .map((model) => ({ model, family: family(model), macs: summarize(model).totals.macs / 1e6, top1: PUBLISHED_TOP1[model]! }));
+  return render({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Published ImageNet top-1 vs MACs (224×224)',
+    width: 520,
+    height: 320,
+    data: { values },
+    layer: [
+      { mark: { type: 'line', point: true }, encoding: { x: { field: 'macs', type: 'quantitative', title: 'MACs (M)' }, y: { field: 'top1', type: 'quantitative', title: 'top-1 (%)', scale: { zero: false } }, color: { field: 'family', type: 'nominal' }, order: { field: 'macs' } } },
+      { mark: { type: 'text', dx: 6, align: 'left', fontSize: 9 }, encoding: { x: { field: 'macs', type: 'quantitative' }, y: { field: 'top1', type: 'quantitative' }, text: { field: 'model' } } },
+    ],
+  });
+}
