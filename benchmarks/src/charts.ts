@@ -9,7 +9,13 @@ async function render(spec: vl.TopLevelSpec): Promise<string> {
   return view.toSVG();
 }
 
-const family = (model: string) => model.split('_')[0]!.replace('mobilenet', 'MobileNet').replace('MobileNetext', 'MobileNeXt') + (model.includes('+') ? ' (swapped blocks)' : '');
+const FAMILIES: Record<string, string> = { mobilenetv1: 'MobileNetV1', mobilenetv2: 'MobileNetV2', mobilenext: 'MobileNeXt' };
+/** The line a variant belongs to: its family, V3 split into Large and Small. */
+function family(model: string): string {
+  const [name, size] = model.split('_');
+  return name === 'mobilenetv3' ? `MobileNetV3-${size === 'large' ? 'Large' : 'Small'}` : (FAMILIES[name!] ?? name!);
+}
+const LEGEND_BELOW = { legend: { orient: 'bottom' as const } };
 
 /** Batch-1 latency against MACs, one colour per backend (a software adapter is labelled so). */
 export function latencyChart(r: BenchReport): Promise<string> {
@@ -29,8 +35,9 @@ export function latencyChart(r: BenchReport): Promise<string> {
   return render({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `Batch-1 latency vs MACs (${r.machine.cpuModel}, ${r.date})`,
-    width: 520,
+    width: 560,
     height: 320,
+    config: LEGEND_BELOW,
     data: { values },
     layer: [
       { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field: 'macs', type: 'quantitative', title: 'MACs (M)' }, y: { field: 'latency', type: 'quantitative', title: 'median latency (ms)', scale: { type: 'log' } }, color: { field: 'backend', type: 'nominal' } } },
@@ -47,8 +54,9 @@ export function accuracyChart(): Promise<string> {
   return render({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Published ImageNet top-1 vs MACs (224×224)',
-    width: 520,
+    width: 560,
     height: 320,
+    config: LEGEND_BELOW,
     data: { values },
     layer: [
       { mark: { type: 'line', point: true }, encoding: { x: { field: 'macs', type: 'quantitative', title: 'MACs (M)' }, y: { field: 'top1', type: 'quantitative', title: 'top-1 (%)', scale: { zero: false } }, color: { field: 'family', type: 'nominal' }, order: { field: 'macs' } } },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { type BackendName, initBackend } from '@mobilenets/ops';
@@ -19,6 +19,7 @@ import { measureZooTrainStep, type ZooTrainStepConfig, type ZooTrainStepResult }
 
 const HELP = `Usage: npm run bench [-- --full] [-- --out DIR]
        node dist/cli.js inference --backend NAME --models a,b,… [--threads N] [--runs N] [--batch N]
+       node dist/cli.js charts RESULT.json   (draws the two charts of a result file again)
        node dist/cli.js train-step --backend NAME --convolutions ours|stock --batch N [--threads N] [--warmup N] [--steps N]
        node dist/cli.js profile --backend NAME --convolutions ours|stock --batch N [--threads N] [--by-shape] [--top N]
        node dist/cli.js loader [--images N] [--batch N] [--prefetch N]
@@ -83,6 +84,14 @@ async function main(): Promise<void> {
   if (positionals[0] === 'train-step') {
     const result = await measureTrainStep({ ...one, warmup: Number(values.warmup), steps: Number(values.steps) }, log);
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  if (positionals[0] === 'charts') {
+    const file = positionals[1];
+    if (!file) throw new UsageError('charts: which result file?');
+    const report: unknown = JSON.parse(await readFile(file, 'utf8'));
+    validateReport(report);
+    await writeCharts(report, file.replace(/\.json$/, ''));
     return;
   }
   if (positionals[0] === 'inference') {
@@ -163,6 +172,12 @@ async function benchInference(full: boolean, cores: number): Promise<{ results: 
   return { results, models };
 }
 
+async function writeCharts(report: BenchReport, base: string): Promise<void> {
+  await initBackend('cpu'); // the accuracy chart builds each model once to count its MACs
+  await writeFile(`${base}-latency.svg`, await latencyChart(report));
+  await writeFile(`${base}-accuracy.svg`, await accuracyChart());
+}
+
 async function benchAll(full: boolean, outDir: string): Promise<void> {
   const machine = machineInfo();
   const inference = await benchInference(full, machine.cores);
@@ -203,9 +218,7 @@ async function benchAll(full: boolean, outDir: string): Promise<void> {
   const markdown = formatReport(report);
   await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(`${base}.md`, markdown);
-  await initBackend('cpu'); // the accuracy chart builds each model once to count its MACs
-  await writeFile(`${base}-latency.svg`, await latencyChart(report));
-  await writeFile(`${base}-accuracy.svg`, await accuracyChart());
+  await writeCharts(report, base);
   process.stdout.write(`${markdown}\nwrote ${base}.json, .md, -latency.svg and -accuracy.svg\n`);
 }
 
