@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
+  // Run against the installed packages (native binaries, optional ones) rather than copies bundled in.
+  external: [/^@tensorflow\//, /^@mobilenets\//, 'onnxruntime-node', 'sharp', 'vega', 'vega-lite'],
 });

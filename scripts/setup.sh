@@ -16,4 +16,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# onnxruntime-node (a benchmark baseline) would otherwise download GPU providers after install.
+export ONNXRUNTIME_NODE_INSTALL=skip
 npm ci --no-audit --no-fund

@@ -13,6 +13,7 @@ import { formatReport, type BenchReport } from './report.js';
 import { validateReport } from './schema.js';
 import { type InferenceConfig, type InferenceResult, measureInference } from './inference.js';
 import { measureLoader, type LoaderConfig, type LoaderResult } from './loader-throughput.js';
+import { onnxInference } from './onnx-inference.js';
 import { pytorchInference } from './pytorch-inference.js';
 import { measureTrainStep, type TrainStepConfig, type TrainStepResult } from './train-step.js';
 import { measureZooTrainStep, type ZooTrainStepConfig, type ZooTrainStepResult } from './zoo-train-step.js';
@@ -28,7 +29,8 @@ const HELP = `Usage: npm run bench [-- --full] [-- --out DIR]
 Compares the zoo's variants on every backend here (wasm on all cores; cpu and webgpu on a subset; webgpu on
 Mesa is marked software and not compared): params, MACs, batch-1 latency (median, p90, warm-up apart),
 throughput at batch 32 and peak memory, each beside PyTorch on the same nets. Then benchmarks one Adam training
-step of seed 000's CIFAR MobileNetV1 (batch 128) built from @mobilenets/ops
+step of seed 000's CIFAR MobileNetV1 (batch 128) built from @mobilenets/ops (inference is also compared with
+onnxruntime-node on the same nets exported to ONNX)
 on wasm (all cores, then one) and cpu, against tfjs' stock cpu gradients at a small batch and PyTorch
 (Debian's python3-torch) on the same machine, all measured in this run. Each configuration runs in its
 own process. Writes DIR/<host>-<date>.json, .md and two SVG charts (latency vs MACs per backend, published
@@ -161,7 +163,7 @@ async function benchInference(full: boolean, cores: number): Promise<{ results: 
   const results: InferenceResult[] = [];
   log(`inference: ${models.length} variants on wasm (${cores} threads)`);
   results.push(await inChild<InferenceResult>('inference', { backend: 'wasm', threads: cores, models: models.join(','), runs, batch: 32 }));
-  for (const backend of ['cpu', 'webgpu'] as const) {
+  for (const backend of ['cpu', 'webgpu', 'tensorflow'] as const) {
     log(`inference: ${SMALL_MODELS.join(', ')} on ${backend}`);
     try {
       results.push(await inChild<InferenceResult>('inference', { backend, models: SMALL_MODELS.join(','), runs: 3, batch: 4 }));
@@ -183,6 +185,8 @@ async function benchAll(full: boolean, outDir: string): Promise<void> {
   const inference = await benchInference(full, machine.cores);
   log(`inference: PyTorch on the CPU (${machine.cores} threads), the same variants`);
   const torchInference = await pytorchInference(inference.models, machine.cores, full ? 30 : 15, 32);
+  log(`inference: onnxruntime-node on the CPU (${machine.cores} threads), the same variants exported to ONNX`);
+  const ortInference = await onnxInference(inference.models, machine.cores, full ? 30 : 15, 32);
   const steps = full ? 5 : 3;
   const configs: TrainStepConfig[] = [
     { backend: 'wasm', threads: machine.cores, convolutions: 'ours', batch: 128, warmup: 1, steps },
@@ -210,7 +214,7 @@ async function benchAll(full: boolean, outDir: string): Promise<void> {
     inference: inference.results,
     trainStep,
     loader: { ...loaderResult, trainStep: v2Step, keepsUp: loaderResult.imagesPerSecond >= v2Step.imagesPerSecond },
-    baselines: { pytorch, pytorchInference: torchInference },
+    baselines: { pytorch, pytorchInference: torchInference, onnxInference: ortInference },
   };
   await mkdir(outDir, { recursive: true });
   const base = `${outDir}/${machine.host}-${date}`;

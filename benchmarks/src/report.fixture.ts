@@ -82,5 +82,10 @@ export const report: BenchReport = {
       threads: 2,
       models: { mobilenetv2_100: { warmupMs: 100, latency: { medianMs: 40, p90Ms: 45, runs: 15 }, throughput: { batch: 32, imagesPerSecond: 60 } } },
     },
+    onnxInference: {
+      onnxruntime: '1.30.0',
+      threads: 2,
+      models: { mobilenetv2_100: { warmupMs: 50, latency: { medianMs: 5, p90Ms: 6, runs: 15 }, throughput: { batch: 32, imagesPerSecond: 400 } } },
+    },
   },
 };

@@ -10,19 +10,19 @@ describe('formatReport', () => {
     expect(text).toContain('| tfjs stock on cpu | 2 | 10000 | 0.2 | 0.00 | 1.0 | — |');
     expect(text).toContain('| PyTorch 1.13 CPU ×2 threads | 128 | 400 | 320.0 | 1.00 | 1600.0 | |');
     expect(text).toContain('the loader keeps up (25.0× the training rate)');
-    // Latency 40 ms vs 20 ms: 2× faster; throughput 80 vs 60 img/s: 1.33×.
-    expect(text).toContain('| mobilenetv2_100 | 3.50 M | 301 M | 120 | 20.0 / 25.0 | 40.0 | 2.00 | 80.0 | 1.33 | 20 / 300 |');
+    // Latency 20 ms vs PyTorch 40 ms (2× faster) and ORT 5 ms (0.25×); 80 img/s vs 60 (1.33×) and 400 (0.20×).
+    expect(text).toContain('| mobilenetv2_100 | 3.50 M | 301 M | 120 | 20.0 / 25.0 | 40.0 | 2.00 | 5.0 | 0.25 | 80.0 | 1.33 | 0.20 | 20 / 300 |');
   });
 
   it('does not compare a software WebGPU adapter', () => {
     const text = formatReport(report);
     expect(text).toContain('### webgpu (Mesa, software: not compared)');
-    expect(text).toContain('| mobilenetv2_100 | 3.50 M | 301 M | 900 | 200.0 / 210.0 | — | — | 5.0 | — | 0 / 0 |');
+    expect(text).toContain('| mobilenetv2_100 | 3.50 M | 301 M | 900 | 200.0 / 210.0 | — | — | — | — | 5.0 | — | — | 0 / 0 |');
   });
 
   it('says why a baseline is missing', () => {
     const unavailable = { unavailable: '/usr/bin/python3 with torch: No module named torch' };
-    const text = formatReport({ ...report, baselines: { pytorch: unavailable, pytorchInference: unavailable } });
+    const text = formatReport({ ...report, baselines: { pytorch: unavailable, pytorchInference: unavailable, onnxInference: unavailable } });
     expect(text).toContain('PyTorch baseline unavailable: /usr/bin/python3 with torch: No module named torch');
     expect(text).toContain('| 128 | 1000 | 128.0 | — | 640.0 | yes |');
   });

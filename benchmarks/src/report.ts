@@ -3,7 +3,8 @@ import type { PytorchResult } from './pytorch.js';
 import { ratio } from './stats.js';
 import type { InferenceResult } from './inference.js';
 import type { LoaderResult } from './loader-throughput.js';
-import type { PytorchInference } from './pytorch-inference.js';
+import type { OnnxInference } from './onnx-inference.js';
+import type { PytorchInference, PytorchInferenceRow } from './pytorch-inference.js';
 import type { TrainStepResult } from './train-step.js';
 import type { ZooTrainStepResult } from './zoo-train-step.js';
 
@@ -16,40 +17,67 @@ export interface BenchReport {
   trainStep: TrainStepResult[];
   /** Image-folder loading at 224×224 against the training step it must feed. */
   loader: LoaderResult & { trainStep: ZooTrainStepResult; keepsUp: boolean };
-  baselines: { pytorch: PytorchResult | { unavailable: string }; pytorchInference: PytorchInference | { unavailable: string } };
+  baselines: {
+    pytorch: PytorchResult | { unavailable: string };
+    pytorchInference: PytorchInference | { unavailable: string };
+    onnxInference: OnnxInference | { unavailable: string };
+  };
 }
 
 const fmt = (v: number | null, digits = 2) => (v === null ? '—' : v.toFixed(digits));
 
 const MB = 2 ** 20;
 
-/** Inference tables, one per backend; speed ratios (≥ 1: faster than PyTorch) only for real hardware. */
+/** Inference tables, one per backend; speed ratios (≥ 1: faster than the baseline) only for real hardware. */
 function inferenceSection(r: BenchReport): string {
-  const torch = 'models' in r.baselines.pytorchInference ? r.baselines.pytorchInference : null;
+  const baselines: { label: string; rows: Record<string, PytorchInferenceRow> | null; note: string }[] = [
+    {
+      label: 'PyTorch',
+      rows: 'models' in r.baselines.pytorchInference ? r.baselines.pytorchInference.models : null,
+      note: 'models' in r.baselines.pytorchInference
+        ? `PyTorch ${r.baselines.pytorchInference.torch} eager on the CPU, ${r.baselines.pytorchInference.threads} threads`
+        : `PyTorch unavailable: ${r.baselines.pytorchInference.unavailable}`,
+    },
+    {
+      label: 'ORT',
+      rows: 'models' in r.baselines.onnxInference ? r.baselines.onnxInference.models : null,
+      note: 'models' in r.baselines.onnxInference
+        ? `onnxruntime-node ${r.baselines.onnxInference.onnxruntime} (ORT) on the CPU, ${r.baselines.onnxInference.threads} threads, the same nets exported from PyTorch`
+        : `onnxruntime-node unavailable: ${r.baselines.onnxInference.unavailable}`,
+    },
+  ];
   const sections = r.inference.map((res) => {
     const info = res.backendInfo;
     const software = info.adapter?.software === true;
     const where = `${info.name}${info.threads > 1 ? ` ×${info.threads} threads` : ''}${info.adapter ? ` (${info.adapter.description}${software ? ', software: not compared' : ''})` : ''}`;
     const rows = res.rows.map((row) => {
-      const t = software ? undefined : torch?.models[row.model];
-      const latencyRatio = t ? ratio(t.latency.medianMs, row.latency.medianMs) : null;
-      const throughputRatio = t ? ratio(row.throughput.imagesPerSecond, t.throughput.imagesPerSecond) : null;
-      return `| ${row.model} | ${(row.params / 1e6).toFixed(2)} M | ${(row.macs / 1e6).toFixed(0)} M | ${row.warmupMs.toFixed(0)} | ${row.latency.medianMs.toFixed(1)} / ${row.latency.p90Ms.toFixed(1)} | ${t ? t.latency.medianMs.toFixed(1) : '—'} | ${fmt(latencyRatio)} | ${row.throughput.imagesPerSecond.toFixed(1)} | ${fmt(throughputRatio)} | ${(row.tfPeakBytes / MB).toFixed(0)} / ${(row.peakRssBytes / MB).toFixed(0)} |`;
+      const base = baselines.map((b) => (software ? undefined : b.rows?.[row.model]));
+      const latency = base.flatMap((t) => [t ? t.latency.medianMs.toFixed(1) : '—', fmt(t ? ratio(t.latency.medianMs, row.latency.medianMs) : null)]);
+      const throughput = base.map((t) => fmt(t ? ratio(row.throughput.imagesPerSecond, t.throughput.imagesPerSecond) : null));
+      return `| ${[
+        row.model,
+        `${(row.params / 1e6).toFixed(2)} M`,
+        `${(row.macs / 1e6).toFixed(0)} M`,
+        row.warmupMs.toFixed(0),
+        `${row.latency.medianMs.toFixed(1)} / ${row.latency.p90Ms.toFixed(1)}`,
+        ...latency,
+        row.throughput.imagesPerSecond.toFixed(1),
+        ...throughput,
+        `${(row.tfPeakBytes / MB).toFixed(0)} / ${(row.peakRssBytes / MB).toFixed(0)}`,
+      ].join(' | ')} |`;
     });
-    const batch = res.config.batch;
+    const labels = baselines.map((b) => b.label);
     return [
       `### ${where}`,
       '',
-      `| model | params | MACs | warm-up ms | batch 1 ms (median / p90) | PyTorch ms | × PyTorch | img/s at batch ${batch} | × PyTorch | peak MB (tfjs / RSS) |`,
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| model | params | MACs | warm-up ms | batch 1 ms (median / p90) | ${labels.map((l) => `${l} ms | × ${l}`).join(' | ')} | img/s at batch ${res.config.batch} | ${labels.map((l) => `× ${l}`).join(' | ')} | peak MB (tfjs / RSS) |`,
+      `|---|${'---:|'.repeat(6 + 3 * labels.length)}`,
       ...rows,
       '',
     ].join('\n');
   });
-  const note = torch
-    ? `PyTorch ${torch.torch} on the CPU, ${torch.threads} threads, batch 32 for throughput. × PyTorch is a speed ratio (above 1: faster).`
-    : `PyTorch baseline unavailable: ${(r.baselines.pytorchInference as { unavailable: string }).unavailable}`;
-  return ['## Inference, 224×224, 1000 classes', '', note, '', ...sections].join('\n');
+  const notes = `${baselines.map((b) => b.note).join('; ')}; throughput at batch 32. × is a speed ratio (above 1: faster).`;
+  return ['## Inference, 224×224, 1000 classes', '', notes, '', ...sections].join('\n');
 }
 
 /** The report in Markdown: inference per backend, training steps, the loader, each with its same-run baselines. */

@@ -98,6 +98,7 @@ const SCHEMA: Check = object({
   baselines: object({
     pytorch: orUnavailable(object({ torch: string, threads: number, batch: number, stepMs: array(number), medianMs: number, imagesPerSecond: number })),
     pytorchInference: orUnavailable(object({ torch: string, threads: number, models: record(object({ warmupMs: number, latency, throughput })) })),
+    onnxInference: orUnavailable(object({ onnxruntime: string, threads: number, models: record(object({ warmupMs: number, latency, throughput })) })),
   }),
 });
 

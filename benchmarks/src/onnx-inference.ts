@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { median, p90 } from './stats.js';
+import type { PytorchInferenceRow } from './pytorch-inference.js';
+
+const run = promisify(execFile);
+const EXPORT = fileURLToPath(new URL('../python/export_onnx.py', import.meta.url));
+const PYTHON = process.env.MOBILENETS_PYTHON ?? '/usr/bin/python3';
+/** Exported once per machine: the nets do not change between runs. */
+const CACHE = join(tmpdir(), 'mobilenets-onnx-v1');
+
+export interface OnnxInference {
+  onnxruntime: string;
+  threads: number;
+  models: Record<string, PytorchInferenceRow>;
+}
+
+/**
+ * onnxruntime-node on the CPU, the same nets exported from PyTorch to ONNX: batch-1 latency and throughput.
+ * Unavailable without onnxruntime-node (an optional dependency) or without Python and torch to export.
+ */
+export async function onnxInference(models: string[], threads: number, runs: number, batch: number): Promise<OnnxInference | { unavailable: string }> {
+  let ort: typeof import('onnxruntime-node');
+  try {
+    ort = await import('onnxruntime-node');
+  } catch (err) {
+    return { unavailable: `onnxruntime-node could not be loaded (${String(err).split('\n')[0]})` };
+  }
+  let exported: string[];
+  try {
+    const { stdout } = await run(PYTHON, [EXPORT, '--models', models.join(','), '--out', CACHE], { timeout: 900_000 });
+    exported = JSON.parse(stdout.trim().split('\n').at(-1)!) as string[];
+  } catch (err) {
+    return { unavailable: `exporting ONNX with ${PYTHON} and torch failed: ${String((err as { stderr?: string }).stderr || err).trim().split('\n').at(-1)}` };
+  }
+  const rows: Record<string, PytorchInferenceRow> = {};
+  for (const name of exported) {
+    const session = await ort.InferenceSession.create(join(CACHE, `${name}.onnx`), { intraOpNumThreads: threads, interOpNumThreads: 1 });
+    const input = (n: number) => new ort.Tensor('float32', Float32Array.from({ length: n * 3 * 224 * 224 }, (_, i) => Math.sin(i)), [n, 3, 224, 224]);
+    const time = async (x: InstanceType<typeof ort.Tensor>) => {
+      const start = performance.now();
+      await session.run({ x });
+      return performance.now() - start;
+    };
+    const one = input(1);
+    const warmupMs = await time(one);
+    const latencies: number[] = [];
+    for (let i = 0; i < runs; i++) latencies.push(await time(one));
+    const many = input(batch);
+    await time(many);
+    const batchMs: number[] = [];
+    for (let i = 0; i < 3; i++) batchMs.push(await time(many));
+    await session.release();
+    rows[name] = {
+      warmupMs,
+      latency: { medianMs: median(latencies), p90Ms: p90(latencies), runs },
+      throughput: { batch, imagesPerSecond: batch / (median(batchMs) / 1000) },
+    };
+  }
+  return { onnxruntime: ort.env.versions.common ?? 'unknown', threads, models: rows };
+}
