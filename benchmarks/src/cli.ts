@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { type BackendName, initBackend } from '@mobilenets/ops';
-import { listModels } from '@mobilenets/zoo';
+import { type BlockFamily, listModels } from '@mobilenets/zoo';
 import { accuracyChart, latencyChart } from './charts.js';
 import { machineInfo } from './machine.js';
 import { profileTrainStep } from './profile.js';
@@ -14,7 +14,7 @@ import { validateReport } from './schema.js';
 import { type InferenceConfig, type InferenceResult, measureInference } from './inference.js';
 import { measureLoader, type LoaderConfig, type LoaderResult } from './loader-throughput.js';
 import { onnxInference } from './onnx-inference.js';
-import { pytorchInference } from './pytorch-inference.js';
+import { pytorchInference, pytorchTraining } from './pytorch-inference.js';
 import { measureTrainStep, type TrainStepConfig, type TrainStepResult } from './train-step.js';
 import { measureZooTrainStep, type ZooTrainStepConfig, type ZooTrainStepResult } from './zoo-train-step.js';
 
@@ -24,7 +24,7 @@ const HELP = `Usage: npm run bench [-- --full] [-- --out DIR]
        node dist/cli.js train-step --backend NAME --convolutions ours|stock --batch N [--threads N] [--warmup N] [--steps N]
        node dist/cli.js profile --backend NAME --convolutions ours|stock --batch N [--threads N] [--by-shape] [--top N]
        node dist/cli.js loader [--images N] [--batch N] [--prefetch N]
-       node dist/cli.js zoo-train-step --model NAME [--input-size N] [--batch N] [--threads N] [--warmup N] [--steps N]
+       node dist/cli.js zoo-train-step --model NAME [--block B] [--input-size N] [--batch N] [--threads N] [--warmup N] [--steps N]
 
 Compares the zoo's variants on every backend here (wasm on all cores; cpu and webgpu on a subset; webgpu on
 Mesa is marked software and not compared): params, MACs, batch-1 latency (median, p90, warm-up apart),
@@ -36,7 +36,7 @@ on wasm (all cores, then one) and cpu, against tfjs' stock cpu gradients at a sm
 own process. Writes DIR/<host>-<date>.json, .md and two SVG charts (latency vs MACs per backend, published
 top-1 vs MACs; DIR defaults to benchmarks/results) and prints the tables.
 It also measures the image-folder loader with seed 003's transforms at 224×224 and whether it keeps up with a
-MobileNetV2 training step on wasm (batch 8). 'train-step', 'loader' and 'zoo-train-step' time one configuration each;
+MobileNetV2 training step on wasm. 'train-step', 'loader' and 'zoo-train-step' time one configuration each;
 'profile' prints where a CIFAR step spends its time, per kernel.
 
 Options:
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       images: { type: 'string', default: '192' },
       prefetch: { type: 'string', default: '2' },
       model: { type: 'string', default: 'mobilenetv2_100' },
+      block: { type: 'string' },
       models: { type: 'string', default: 'mobilenetv2_100' },
       runs: { type: 'string', default: '20' },
       'input-size': { type: 'string', default: '224' },
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
       backend: one.backend,
       ...(one.threads === undefined ? {} : { threads: one.threads }),
       model: values.model,
+      ...(values.block === undefined ? {} : { block: values.block as BlockFamily }),
       inputSize: Number(values['input-size']),
       batch: Number(values.batch ?? 16),
       warmup: Number(values.warmup),
@@ -141,12 +143,19 @@ async function main(): Promise<void> {
 class UsageError extends Error {}
 
 /** Runs one measurement in a fresh process (wasm threads are fixed per process) and returns its JSON line. */
-async function inChild<T>(command: string, args: Record<string, string | number | undefined>): Promise<T> {
+async function inChild<T>(command: string, args: Record<string, string | number | undefined>, timeoutMs = 0): Promise<T> {
   const flags = Object.entries(args).flatMap(([k, v]) => (v === undefined ? [] : [`--${k}`, String(v)]));
-  const child = exec(process.execPath, [fileURLToPath(import.meta.url), command, ...flags], { maxBuffer: 1 << 24 });
+  const child = exec(process.execPath, [fileURLToPath(import.meta.url), command, ...flags], { maxBuffer: 1 << 24, timeout: timeoutMs });
   child.child.stderr?.pipe(process.stderr);
   const { stdout } = await child;
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
+}
+
+/** Why a child measurement gave no result: its last error line, or the time limit it ran past. */
+function failure(err: unknown, timeoutMs: number): string {
+  const e = err as { killed?: boolean; stderr?: string };
+  if (e.killed) return `no result within ${timeoutMs / 1000} s`;
+  return String(e.stderr ?? err).trim().split('\n').at(-1) ?? String(err);
 }
 
 const trainStepInChild = (c: TrainStepConfig) =>
@@ -166,9 +175,9 @@ async function benchInference(full: boolean, cores: number): Promise<{ results: 
   for (const backend of ['cpu', 'webgpu', 'tensorflow'] as const) {
     log(`inference: ${SMALL_MODELS.join(', ')} on ${backend}`);
     try {
-      results.push(await inChild<InferenceResult>('inference', { backend, models: SMALL_MODELS.join(','), runs: 3, batch: 4 }));
+      results.push(await inChild<InferenceResult>('inference', { backend, models: SMALL_MODELS.join(','), runs: 3, batch: 4 }, 300_000));
     } catch (err) {
-      log(`  ${backend} unavailable: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').at(-1)}`);
+      log(`  ${backend} unavailable: ${failure(err, 300_000)}`);
     }
   }
   return { results, models };
@@ -203,18 +212,31 @@ async function benchAll(full: boolean, outDir: string): Promise<void> {
   const pytorch = await pytorchTrainStep(128, full ? 10 : 5, machine.cores);
   log('loader: an image folder of photo-sized JPEGs through seed 003\'s transforms, batch 32');
   const loaderResult = await inChild<LoaderResult>('loader', { backend: 'wasm', images: full ? 384 : 192, batch: 32, prefetch: 2 } satisfies Partial<LoaderConfig>);
-  // Batch 8: at 16 the wasm heap (4 GB, wasm32) runs out during MobileNetV2-224's backward pass.
-  log(`train step: mobilenetv2_100 at 224×224 on wasm (${machine.cores} threads), batch 8`);
-  const v2Step = await inChild<ZooTrainStepResult>('zoo-train-step', { backend: 'wasm', threads: machine.cores, model: 'mobilenetv2_100', 'input-size': 224, batch: 8, warmup: 1, steps: full ? 4 : 2 });
+  // Small batches: the wasm heap (4 GB, wasm32) runs out in MobileNetV2-224's backward pass at batch 16, and
+  // V2's layout in sandglass blocks stalls near that limit at batch 8.
+  const trainBatch = full ? 8 : 4;
+  const zooTrain: (ZooTrainStepResult | { model: string; unavailable: string })[] = [];
+  const limitMs = 240_000;
+  for (const model of inference.models) {
+    log(`train step: ${model} at 224×224 on wasm (${machine.cores} threads), batch ${trainBatch}`);
+    const [name, block] = model.split('+');
+    const args = { backend: 'wasm', threads: machine.cores, model: name, block, 'input-size': 224, batch: trainBatch, warmup: 1, steps: full ? 4 : 2 };
+    zooTrain.push(await inChild<ZooTrainStepResult>('zoo-train-step', args, limitMs).catch((err: unknown) => ({ model, unavailable: failure(err, limitMs) })));
+  }
+  log(`train step: PyTorch on the CPU (${machine.cores} threads), the same variants, batch ${trainBatch}`);
+  const torchTraining = await pytorchTraining(inference.models, machine.cores, trainBatch, full ? 4 : 2);
+  const measured = zooTrain.filter((t): t is ZooTrainStepResult => !('unavailable' in t));
+  const v2Step = measured.find((t) => t.model === 'mobilenetv2_100' && !t.block) ?? measured[0]!;
   const date = new Date().toISOString().slice(0, 10);
   const report: BenchReport = {
     schema: 1,
     date,
     machine,
     inference: inference.results,
+    zooTrainStep: zooTrain,
     trainStep,
     loader: { ...loaderResult, trainStep: v2Step, keepsUp: loaderResult.imagesPerSecond >= v2Step.imagesPerSecond },
-    baselines: { pytorch, pytorchInference: torchInference, onnxInference: ortInference },
+    baselines: { pytorch, pytorchInference: torchInference, onnxInference: ortInference, pytorchTraining: torchTraining },
   };
   await mkdir(outDir, { recursive: true });
   const base = `${outDir}/${machine.host}-${date}`;

@@ -46,3 +46,25 @@ export async function pytorchInference(models: string[], threads: number, runs: 
     return { unavailable: `${PYTHON} with torch: ${msg}` };
   }
 }
+
+export interface PytorchTraining {
+  torch: string;
+  threads: number;
+  /** Keyed by registry name. */
+  models: Record<string, { batch: number; warmupMs: number; stepMs: number[]; imagesPerSecond: number }>;
+}
+
+/** PyTorch's Adam training steps at 224×224 on the same nets, or why it could not run. */
+export async function pytorchTraining(models: string[], threads: number, batch: number, steps: number): Promise<PytorchTraining | { unavailable: string }> {
+  try {
+    const script = fileURLToPath(new URL('../python/train_step.py', import.meta.url));
+    const args = [script, '--models', models.join(','), '--threads', `${threads}`, '--batch', `${batch}`, '--steps', `${steps}`];
+    const { stdout } = await run(PYTHON, args, { timeout: 900_000, maxBuffer: 1 << 24 });
+    const raw = JSON.parse(stdout.trim().split('\n').at(-1)!) as { torch: string; threads: number; models: Record<string, { batch: number; warmupMs: number; stepMs: number[] }> };
+    const rows = Object.fromEntries(Object.entries(raw.models).map(([n, m]) => [n, { ...m, imagesPerSecond: m.batch / (median(m.stepMs) / 1000) }]));
+    return { torch: raw.torch, threads: raw.threads, models: rows };
+  } catch (err) {
+    const msg = String((err as { stderr?: string }).stderr || err).trim().split('\n').at(-1);
+    return { unavailable: `${PYTHON} with torch: ${msg}` };
+  }
+}

@@ -60,6 +60,9 @@ export const report: BenchReport = {
       ],
     },
   ],
+  zooTrainStep: [
+    { backend: 'wasm', model: 'mobilenetv2_100', inputSize: 224, batch: 8, warmup: 1, steps: 2, backendInfo: { name: 'wasm', gpu: false, threads: 2 }, warmupMs: [7000], stepMs: [1500, 1500], imagesPerSecond: 8 / 1.5 },
+  ],
   trainStep: [
     step({}),
     step({ backend: 'cpu', convolutions: 'stock', batch: 2, medianMs: 10_000, imagesPerSecond: 0.2, noLeak: null, backendInfo: { name: 'cpu', gpu: false, threads: 1 } }),
@@ -82,6 +85,7 @@ export const report: BenchReport = {
       threads: 2,
       models: { mobilenetv2_100: { warmupMs: 100, latency: { medianMs: 40, p90Ms: 45, runs: 15 }, throughput: { batch: 32, imagesPerSecond: 60 } } },
     },
+    pytorchTraining: { torch: '1.13', threads: 2, models: { mobilenetv2_100: { batch: 8, warmupMs: 900, stepMs: [400, 400], imagesPerSecond: 20 } } },
     onnxInference: {
       onnxruntime: '1.30.0',
       threads: 2,

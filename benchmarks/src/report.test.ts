@@ -14,6 +14,13 @@ describe('formatReport', () => {
     expect(text).toContain('| mobilenetv2_100 | 3.50 M | 301 M | 120 | 20.0 / 25.0 | 40.0 | 2.00 | 5.0 | 0.25 | 80.0 | 1.33 | 0.20 | 20 / 300 |');
   });
 
+  it('compares each variant\'s training step with PyTorch', () => {
+    // 8 images in 1.5 s = 5.33 img/s against PyTorch's 20.
+    expect(formatReport(report)).toContain('| mobilenetv2_100 | 8 | 7000 | 1500 | 5.3 | 20.0 | 0.27 | |');
+    const failed = { ...report, zooTrainStep: [{ model: 'mobilenext_100', unavailable: 'no result within 240 s' }] };
+    expect(formatReport(failed)).toContain('| mobilenext_100 | — | — | — | — | — | — | (no result within 240 s) |');
+  });
+
   it('does not compare a software WebGPU adapter', () => {
     const text = formatReport(report);
     expect(text).toContain('### webgpu (Mesa, software: not compared)');
@@ -22,7 +29,7 @@ describe('formatReport', () => {
 
   it('says why a baseline is missing', () => {
     const unavailable = { unavailable: '/usr/bin/python3 with torch: No module named torch' };
-    const text = formatReport({ ...report, baselines: { pytorch: unavailable, pytorchInference: unavailable, onnxInference: unavailable } });
+    const text = formatReport({ ...report, baselines: { pytorch: unavailable, pytorchInference: unavailable, onnxInference: unavailable, pytorchTraining: unavailable } });
     expect(text).toContain('PyTorch baseline unavailable: /usr/bin/python3 with torch: No module named torch');
     expect(text).toContain('| 128 | 1000 | 128.0 | — | 640.0 | yes |');
   });

@@ -4,7 +4,7 @@ import { ratio } from './stats.js';
 import type { InferenceResult } from './inference.js';
 import type { LoaderResult } from './loader-throughput.js';
 import type { OnnxInference } from './onnx-inference.js';
-import type { PytorchInference, PytorchInferenceRow } from './pytorch-inference.js';
+import type { PytorchInference, PytorchInferenceRow, PytorchTraining } from './pytorch-inference.js';
 import type { TrainStepResult } from './train-step.js';
 import type { ZooTrainStepResult } from './zoo-train-step.js';
 
@@ -14,6 +14,8 @@ export interface BenchReport {
   machine: MachineInfo;
   /** One entry per backend. */
   inference: InferenceResult[];
+  /** A training step of each compared variant at 224×224 on wasm (or why it gave no result). */
+  zooTrainStep: (ZooTrainStepResult | { model: string; unavailable: string })[];
   trainStep: TrainStepResult[];
   /** Image-folder loading at 224×224 against the training step it must feed. */
   loader: LoaderResult & { trainStep: ZooTrainStepResult; keepsUp: boolean };
@@ -21,6 +23,7 @@ export interface BenchReport {
     pytorch: PytorchResult | { unavailable: string };
     pytorchInference: PytorchInference | { unavailable: string };
     onnxInference: OnnxInference | { unavailable: string };
+    pytorchTraining: PytorchTraining | { unavailable: string };
   };
 }
 
@@ -82,7 +85,31 @@ function inferenceSection(r: BenchReport): string {
 
 /** The report in Markdown: inference per backend, training steps, the loader, each with its same-run baselines. */
 export function formatReport(r: BenchReport): string {
-  return [inferenceSection(r), trainStepSection(r), loaderSection(r.loader)].join('\n');
+  return [inferenceSection(r), zooTrainSection(r), trainStepSection(r), loaderSection(r.loader)].join('\n');
+}
+
+/** Adam steps of each variant at 224×224 on wasm beside PyTorch's. */
+function zooTrainSection(r: BenchReport): string {
+  const torch = 'models' in r.baselines.pytorchTraining ? r.baselines.pytorchTraining : null;
+  const rows = r.zooTrainStep.map((t) => {
+    if ('unavailable' in t) return `| ${t.model} | — | — | — | — | — | — | (${t.unavailable}) |`;
+    const name = t.block ? `${t.model}+${t.block}` : t.model;
+    const base = torch?.models[name];
+    const ms = t.stepMs.reduce((a, b) => a + b, 0) / t.stepMs.length;
+    return `| ${name} | ${t.batch} | ${t.warmupMs[0]?.toFixed(0) ?? '—'} | ${ms.toFixed(0)} | ${t.imagesPerSecond.toFixed(1)} | ${base ? base.imagesPerSecond.toFixed(1) : '—'} | ${fmt(base ? ratio(t.imagesPerSecond, base.imagesPerSecond) : null)} | |`;
+  });
+  const threads = r.zooTrainStep.find((t) => !('unavailable' in t)) as ZooTrainStepResult | undefined;
+  const note = torch ? `PyTorch ${torch.torch}, ${torch.threads} threads.` : `PyTorch unavailable: ${(r.baselines.pytorchTraining as { unavailable: string }).unavailable}`;
+  return [
+    `## Training step, 224×224, Adam, on wasm ×${threads?.backendInfo.threads ?? 1} threads`,
+    '',
+    note,
+    '',
+    '| model | batch | warm-up ms | ms / step | img/s | PyTorch img/s | × PyTorch | |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 /** img/s per training configuration with its ratio to PyTorch and to stock tfjs-cpu. */
@@ -116,7 +143,7 @@ function loaderSection(l: BenchReport['loader']): string {
     '## Image-folder loader, seed 003 transforms (RandomResizedCrop 224, flip, normalize)',
     '',
     `${l.images} JPEGs of ${l.imageSize.join('×')}, batch ${l.batch}, prefetch ${l.prefetch}: **${l.imagesPerSecond.toFixed(1)} img/s** (median batch).`,
-    `A mobilenetv2_100 training step at 224×224 on wasm (×${l.trainStep.backendInfo.threads} threads, batch ${l.trainStep.batch}) consumes ${l.trainStep.imagesPerSecond.toFixed(1)} img/s:`,
+    `A ${l.trainStep.model} training step at 224×224 on wasm (×${l.trainStep.backendInfo.threads} threads, batch ${l.trainStep.batch}) consumes ${l.trainStep.imagesPerSecond.toFixed(1)} img/s:`,
     `the loader ${l.keepsUp ? 'keeps up' : 'does NOT keep up'} (${(l.imagesPerSecond / l.trainStep.imagesPerSecond).toFixed(1)}× the training rate).`,
     '',
   ].join('\n');

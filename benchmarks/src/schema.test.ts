@@ -10,7 +10,7 @@ describe('the result schema', () => {
   it('accepts a complete report, with or without its baselines', () => {
     expect(() => validateReport(report)).not.toThrow();
     const unavailable = { unavailable: 'no torch' };
-    expect(() => validateReport({ ...report, baselines: { pytorch: unavailable, pytorchInference: unavailable, onnxInference: unavailable } })).not.toThrow();
+    expect(() => validateReport({ ...report, baselines: { pytorch: unavailable, pytorchInference: unavailable, onnxInference: unavailable, pytorchTraining: unavailable } })).not.toThrow();
   });
 
   it.each([

@@ -78,6 +78,7 @@ const SCHEMA: Check = object({
       rows: array(object({ model: string, params: number, macs: number, warmupMs: number, latency, throughput, tfPeakBytes: number, peakRssBytes: number })),
     }),
   ),
+  zooTrainStep: array(orUnavailable(object({ model: string, batch: number, backendInfo, warmupMs: array(number), stepMs: array(number), imagesPerSecond: number }))),
   trainStep: array(
     object({
       backend: string,
@@ -98,6 +99,7 @@ const SCHEMA: Check = object({
   baselines: object({
     pytorch: orUnavailable(object({ torch: string, threads: number, batch: number, stepMs: array(number), medianMs: number, imagesPerSecond: number })),
     pytorchInference: orUnavailable(object({ torch: string, threads: number, models: record(object({ warmupMs: number, latency, throughput })) })),
+    pytorchTraining: orUnavailable(object({ torch: string, threads: number, models: record(object({ batch: number, stepMs: array(number), imagesPerSecond: number })) })),
     onnxInference: orUnavailable(object({ onnxruntime: string, threads: number, models: record(object({ warmupMs: number, latency, throughput })) })),
   }),
 });

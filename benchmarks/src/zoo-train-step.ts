@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendInfo, type BackendName } from '@mobilenets/ops';
-import { createModel } from '@mobilenets/zoo';
+import { type BlockFamily, createModel } from '@mobilenets/zoo';
 import { median } from './stats.js';
 
 export interface ZooTrainStepConfig {
   backend: BackendName;
   threads?: number;
   model: string;
+  /** Rebuild the layout from another block family. */
+  block?: BlockFamily;
   inputSize: number;
   batch: number;
   warmup: number;
@@ -23,7 +25,7 @@ export interface ZooTrainStepResult extends ZooTrainStepConfig {
 /** Adam steps of a zoo model (training-mode BatchNorm) on synthetic data. */
 export async function measureZooTrainStep(config: ZooTrainStepConfig, log: (line: string) => void): Promise<ZooTrainStepResult> {
   const backendInfo = await initBackend(config.backend, config.threads === undefined ? {} : { threads: config.threads });
-  const model = createModel(config.model, { inputSize: config.inputSize, numClasses: 1000 });
+  const model = createModel(config.model, { inputSize: config.inputSize, numClasses: 1000, ...(config.block ? { block: config.block } : {}) });
   const x = tf.randomNormal([config.batch, config.inputSize, config.inputSize, 3], 0, 1, 'float32', 1);
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([config.batch], 0, 1000, 'int32', 2) as tf.Tensor1D, 1000));
   const optimizer = tf.train.adam(1e-3);

@@ -1,0 +1,47 @@
+"""PyTorch baseline: Adam training steps (train-mode BatchNorm) of the zoo's nets at 224×224 on the CPU.
+Prints one JSON object keyed by registry name (names with no PyTorch counterpart left out)."""
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+from nets import build  # noqa: E402
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--models", required=True)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--threads", type=int, default=0)
+    a = p.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    out = {}
+    for name in a.models.split(","):
+        net = build(name)
+        if net is None:
+            continue
+        net.train()
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        x = torch.randn(a.batch, 3, 224, 224)
+        y = torch.randint(0, 1000, (a.batch,))
+        times = []
+        for _ in range(1 + a.steps):
+            t = time.perf_counter()
+            opt.zero_grad()
+            F.cross_entropy(net(x), y).backward()
+            opt.step()
+            times.append((time.perf_counter() - t) * 1000)
+        out[name] = {"batch": a.batch, "warmupMs": times[0], "stepMs": times[1:]}
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "models": out}))
+
+
+if __name__ == "__main__":
+    main()
