@@ -105,6 +105,16 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
     });
   }
 
+  /** Frees the units' folded inference weights; the weights themselves stay. */
+  releaseInferenceCache(): void {
+    for (const [, unit] of this.chain) unit.releaseFolded?.();
+  }
+
+  protected override disposeWeights(): number {
+    this.releaseInferenceCache();
+    return super.disposeWeights();
+  }
+
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), ...(this.block as unknown as tf.serialization.ConfigDict) };
   }

@@ -59,6 +59,7 @@ function buildWithFixtureWeights(f: BlockFixture, config: BlockConfig = f.config
 
 /** Layer.dispose() only works for layers wired into a model; these were applied to tensors directly. */
 function disposeWeights(layer: tfl.layers.Layer): void {
+  (layer as ReturnType<typeof createBlock>).releaseInferenceCache();
   for (const w of layer.weights) w.dispose();
 }
 
@@ -121,6 +122,7 @@ describe.each(TRAINING_BACKENDS)('on %s, blocks match PyTorch', (backend) => {
     }
     tf.dispose([x, value, ...Object.values(grads)]);
 
+    layer.releaseInferenceCache(); // inference kept folded weights; they are freed with the layer
     expect(tf.memory().numTensors).toBe(afterBuild);
     disposeWeights(layer);
     expect(tf.memory().numTensors).toBe(before);
@@ -159,5 +161,32 @@ describe('serialization', () => {
     tf.dispose([x, a, b]);
     model.dispose();
     restored.dispose();
+  });
+});
+
+describe('folded inference weights', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('follow weight changes, and give what the unfolded computation gives', async () => {
+    const f = FIXTURES.find((c) => c.config.type === 'InvertedResidual' && c.config.expandRatio === 6 && c.config.stride === 1)!;
+    const layer = buildWithFixtureWeights(f);
+    await run(layer, f, false); // folds and keeps the folded weights
+    // New running statistics (as a training step would write): the next inference must use them.
+    for (const w of layer.nonTrainableWeights) w.write(tf.tidy(() => tf.add(w.read(), 0.5)));
+    const fresh = buildWithFixtureWeights(f);
+    for (const [i, w] of fresh.nonTrainableWeights.entries()) w.write(tf.tidy(() => tf.add(layer.nonTrainableWeights[i]!.read(), 0)));
+    const [changed, expected] = [await run(layer, f, false), await run(fresh, f, false)];
+    expect(relativeError(changed.values, expected.values)).toBeLessThanOrEqual(1e-6);
+    expect(relativeError(changed.values, f.evalOutput.values)).toBeGreaterThan(1e-2);
+    // Under a gradient tape the unfolded path runs: the same numbers.
+    const x = tf.tensor(f.input.values, f.input.shape);
+    const taped = tf.grad((t: tf.Tensor) => {
+      const y = layer.apply(t, { training: false }) as tf.Tensor;
+      expect(relativeError(y.dataSync(), expected.values)).toBeLessThanOrEqual(1e-5);
+      return tf.sum(y);
+    })(x);
+    tf.dispose([x, taped]);
+    disposeWeights(layer);
+    disposeWeights(fresh);
   });
 });

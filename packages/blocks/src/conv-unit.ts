@@ -26,6 +26,14 @@ export interface ConvUnitSpec {
   activation: Activation;
 }
 
+/** Activations tfjs can fuse into a convolution kernel. */
+const FUSED_ACTIVATIONS: Partial<Record<Activation, 'relu' | 'relu6' | 'linear'>> = { relu: 'relu', relu6: 'relu6', none: 'linear' };
+
+/** Whether gradients are being recorded: fused kernels have no gradient on wasm, so they serve pure inference only. */
+function isTapeOn(): boolean {
+  return (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+}
+
 interface NormWeights {
   gamma: LayerVariable;
   beta: LayerVariable;
@@ -42,6 +50,7 @@ export class ConvUnit {
   private kernel?: LayerVariable;
   private bias?: LayerVariable;
   private normWeights?: NormWeights;
+  private folded?: { sources: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D };
 
   constructor(readonly spec: ConvUnitSpec) {}
 
@@ -66,10 +75,49 @@ export class ConvUnit {
   }
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    if (!training && this.normWeights && this.spec.groups === (this.depthwise ? this.spec.inChannels : 1) && !isTapeOn()) {
+      return this.foldedInference(x, this.normWeights);
+    }
     let y = this.convolve(x);
     if (this.bias) y = tf.add(y, this.bias.read());
     if (this.normWeights) y = this.normalize(y, this.normWeights, training);
     return activate(y, this.spec.activation);
+  }
+
+  /**
+   * Inference with nothing to differentiate: BatchNorm folded into the kernel and a bias, and ReLU / ReLU6 fused
+   * into the same kernel call — one pass over the activations instead of five. The folded weights are kept
+   * until a weight changes (XNNPACK re-packs a kernel it has not seen), and freed by `releaseFolded`.
+   */
+  private foldedInference(x: tf.Tensor4D, n: NormWeights): tf.Tensor4D {
+    const s = this.spec;
+    const sources = [this.kernel!, n.gamma, n.beta, n.movingMean, n.movingVariance, ...(this.bias ? [this.bias] : [])].map((w) => w.read().dataId);
+    if (!this.folded || this.folded.sources.some((id, i) => id !== sources[i])) {
+      this.releaseFolded();
+      this.folded = { sources, ...tf.tidy(() => this.fold(n)) };
+      tf.keep(this.folded.filter);
+      tf.keep(this.folded.bias);
+    }
+    const activation = FUSED_ACTIVATIONS[s.activation];
+    const args = { x, filter: this.folded.filter, bias: this.folded.bias, activation: activation ?? 'linear', strides: s.stride, pad: s.kernel >> 1 } as const;
+    const y = this.depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
+    return activation ? y : activate(y, s.activation);
+  }
+
+  private fold(n: NormWeights): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+    const s = this.spec;
+    const scale = tf.mul(n.gamma.read(), tf.rsqrt(tf.add(n.movingVariance.read(), s.norm!.epsilon))) as tf.Tensor1D;
+    let bias = tf.sub(n.beta.read(), tf.mul(n.movingMean.read(), scale)) as tf.Tensor1D;
+    if (this.bias) bias = tf.add(bias, tf.mul(this.bias.read(), scale));
+    const kernel = this.kernel!.read() as tf.Tensor4D;
+    const filter = tf.mul(kernel, this.depthwise ? tf.reshape(scale, [s.inChannels, 1]) : scale) as tf.Tensor4D;
+    return { filter, bias };
+  }
+
+  /** Frees the folded inference weights (the layer's disposeWeights calls it). */
+  releaseFolded(): void {
+    if (this.folded) tf.dispose([this.folded.filter, this.folded.bias]);
+    this.folded = undefined;
   }
 
   private convolve(x: tf.Tensor4D): tf.Tensor4D {

@@ -71,6 +71,11 @@ export class InvertedResidual extends BlockLayer<InvertedResidualConfig> {
     this.shortcutUnit?.build(add('shortcut'));
   }
 
+  override releaseInferenceCache(): void {
+    super.releaseInferenceCache();
+    this.shortcutUnit?.releaseFolded();
+  }
+
   protected override shortcut(x: tf.Tensor4D, out: tf.Tensor4D, training: boolean): tf.Tensor4D {
     if (this.shortcutUnit) return tf.add(out, this.shortcutUnit.apply(x, training));
     return this.identity ? tf.add(out, x) : out;

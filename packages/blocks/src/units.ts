@@ -5,6 +5,8 @@ import type { AddWeight } from './weights.js';
 /** A named piece of a block: a conv-norm-act or a squeeze-excite. */
 export interface Unit {
   build(add: AddWeight): void;
+  /** Frees what the unit keeps beside its weights (folded inference weights). */
+  releaseFolded?(): void;
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D;
   cost(inputSize: Size2): Cost;
 }
