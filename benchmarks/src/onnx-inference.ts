@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { median, p90 } from './stats.js';
 import type { PytorchInferenceRow } from './pytorch-inference.js';
+import { runPythonJson, unavailable } from './python.js';
+import { median, p90 } from './stats.js';
 
-const run = promisify(execFile);
-const EXPORT = fileURLToPath(new URL('../python/export_onnx.py', import.meta.url));
-const PYTHON = process.env.MOBILENETS_PYTHON ?? '/usr/bin/python3';
 /** Exported once per machine: the nets do not change between runs. */
 const CACHE = join(tmpdir(), 'mobilenets-onnx-v1');
 
@@ -31,10 +26,9 @@ export async function onnxInference(models: string[], threads: number, runs: num
   }
   let exported: string[];
   try {
-    const { stdout } = await run(PYTHON, [EXPORT, '--models', models.join(','), '--out', CACHE], { timeout: 900_000 });
-    exported = JSON.parse(stdout.trim().split('\n').at(-1)!) as string[];
+    exported = await runPythonJson<string[]>('export_onnx.py', ['--models', models.join(','), '--out', CACHE]);
   } catch (err) {
-    return { unavailable: `exporting ONNX with ${PYTHON} and torch failed: ${String((err as { stderr?: string }).stderr || err).trim().split('\n').at(-1)}` };
+    return { unavailable: `exporting to ONNX failed: ${unavailable(err).unavailable}` };
   }
   const rows: Record<string, PytorchInferenceRow> = {};
   for (const name of exported) {

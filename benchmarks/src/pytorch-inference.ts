@@ -1,11 +1,5 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { runPythonJson, unavailable } from './python.js';
 import { median, p90 } from './stats.js';
-
-const run = promisify(execFile);
-const SCRIPT = fileURLToPath(new URL('../python/inference_latency.py', import.meta.url));
-const PYTHON = process.env.MOBILENETS_PYTHON ?? '/usr/bin/python3';
 
 export interface PytorchInferenceRow {
   warmupMs: number;
@@ -23,13 +17,11 @@ export interface PytorchInference {
 /** PyTorch's CPU latency and throughput on the same nets, or why it could not run. */
 export async function pytorchInference(models: string[], threads: number, runs: number, batch: number): Promise<PytorchInference | { unavailable: string }> {
   try {
-    const args = [SCRIPT, '--models', models.join(','), '--threads', `${threads}`, '--runs', `${runs}`, '--batch', `${batch}`];
-    const { stdout } = await run(PYTHON, args, { timeout: 900_000, maxBuffer: 1 << 24 });
-    const raw = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+    const raw = await runPythonJson<{
       torch: string;
       threads: number;
       models: Record<string, { warmupMs: number; latencyMs: number[]; batch: number; batchMs: number[] }>;
-    };
+    }>('inference_latency.py', ['--models', models.join(','), '--threads', `${threads}`, '--runs', `${runs}`, '--batch', `${batch}`]);
     const rows = Object.fromEntries(
       Object.entries(raw.models).map(([name, m]) => [
         name,
@@ -42,8 +34,7 @@ export async function pytorchInference(models: string[], threads: number, runs: 
     );
     return { torch: raw.torch, threads: raw.threads, models: rows };
   } catch (err) {
-    const msg = String((err as { stderr?: string }).stderr || err).trim().split('\n').at(-1);
-    return { unavailable: `${PYTHON} with torch: ${msg}` };
+    return unavailable(err);
   }
 }
 
@@ -57,14 +48,13 @@ export interface PytorchTraining {
 /** PyTorch's Adam training steps at 224×224 on the same nets, or why it could not run. */
 export async function pytorchTraining(models: string[], threads: number, batch: number, steps: number): Promise<PytorchTraining | { unavailable: string }> {
   try {
-    const script = fileURLToPath(new URL('../python/train_step.py', import.meta.url));
-    const args = [script, '--models', models.join(','), '--threads', `${threads}`, '--batch', `${batch}`, '--steps', `${steps}`];
-    const { stdout } = await run(PYTHON, args, { timeout: 900_000, maxBuffer: 1 << 24 });
-    const raw = JSON.parse(stdout.trim().split('\n').at(-1)!) as { torch: string; threads: number; models: Record<string, { batch: number; warmupMs: number; stepMs: number[] }> };
+    const raw = await runPythonJson<{ torch: string; threads: number; models: Record<string, { batch: number; warmupMs: number; stepMs: number[] }> }>(
+      'train_step.py',
+      ['--models', models.join(','), '--threads', `${threads}`, '--batch', `${batch}`, '--steps', `${steps}`],
+    );
     const rows = Object.fromEntries(Object.entries(raw.models).map(([n, m]) => [n, { ...m, imagesPerSecond: m.batch / (median(m.stepMs) / 1000) }]));
     return { torch: raw.torch, threads: raw.threads, models: rows };
   } catch (err) {
-    const msg = String((err as { stderr?: string }).stderr || err).trim().split('\n').at(-1);
-    return { unavailable: `${PYTHON} with torch: ${msg}` };
+    return unavailable(err);
   }
 }
