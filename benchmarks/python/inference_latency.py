@@ -23,7 +23,11 @@ def main():
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--size", type=int, default=224)
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     a = p.parse_args()
+    if a.device == "cuda" and not torch.cuda.is_available():
+        sys.exit("CUDA is not available to torch here")
+    sync = torch.cuda.synchronize if a.device == "cuda" else (lambda: None)
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     out = {}
@@ -31,26 +35,24 @@ def main():
         net = build(name)
         if net is None:
             continue
-        net.eval()
-        with torch.no_grad():
-            x1 = torch.randn(1, 3, a.size, a.size)
+        net.eval().to(a.device)
+
+        def timed(x):
             t = time.perf_counter()
-            net(x1)
-            warmup = (time.perf_counter() - t) * 1000
-            lat = []
-            for _ in range(a.runs):
-                t = time.perf_counter()
-                net(x1)
-                lat.append((time.perf_counter() - t) * 1000)
-            xb = torch.randn(a.batch, 3, a.size, a.size)
-            net(xb)
-            thr = []
-            for _ in range(3):
-                t = time.perf_counter()
-                net(xb)
-                thr.append((time.perf_counter() - t) * 1000)
+            net(x)
+            sync()
+            return (time.perf_counter() - t) * 1000
+
+        with torch.no_grad():
+            x1 = torch.randn(1, 3, a.size, a.size, device=a.device)
+            warmup = timed(x1)
+            lat = [timed(x1) for _ in range(a.runs)]
+            xb = torch.randn(a.batch, 3, a.size, a.size, device=a.device)
+            timed(xb)
+            thr = [timed(xb) for _ in range(3)]
         out[name] = {"warmupMs": warmup, "latencyMs": lat, "batch": a.batch, "batchMs": thr}
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "models": out}))
+    device = torch.cuda.get_device_name(0) if a.device == "cuda" else "cpu"
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "device": device, "models": out}))
 
 
 if __name__ == "__main__":

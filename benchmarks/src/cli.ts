@@ -163,6 +163,8 @@ const trainStepInChild = (c: TrainStepConfig) =>
 
 /** The variants compared by default: one per family, and V2's layout from sandglass blocks. */
 const QUICK_MODELS = ['mobilenetv1_100', 'mobilenetv2_100', 'mobilenetv2_100+sandglass', 'mobilenetv3_large_100', 'mobilenetv3_small_100', 'mobilenext_100'];
+/** The batch GPU throughput is measured and compared with PyTorch CUDA at. */
+const GPU_BATCH = 256;
 /** What the slow backends (cpu; webgpu without a GPU) run. */
 const SMALL_MODELS = ['mobilenetv3_small_100'];
 
@@ -175,7 +177,14 @@ async function benchInference(full: boolean, cores: number): Promise<{ results: 
   for (const backend of ['cpu', 'webgpu', 'tensorflow'] as const) {
     log(`inference: ${SMALL_MODELS.join(', ')} on ${backend}`);
     try {
-      results.push(await inChild<InferenceResult>('inference', { backend, models: SMALL_MODELS.join(','), runs: 3, batch: 4 }, 300_000));
+      let result = await inChild<InferenceResult>('inference', { backend, models: SMALL_MODELS.join(','), runs: 3, batch: 4 }, 300_000);
+      if (result.backendInfo.gpu || backend === 'tensorflow') {
+        // A real accelerator (or native TensorFlow): every variant, and the large batch GPUs are compared at.
+        const batch = result.backendInfo.gpu ? GPU_BATCH : 32;
+        log(`inference: ${models.length} variants on ${backend} (${result.backendInfo.adapter?.description ?? 'native'}), batch ${batch}`);
+        result = await inChild<InferenceResult>('inference', { backend, models: models.join(','), runs, batch }, 600_000);
+      }
+      results.push(result);
     } catch (err) {
       log(`  ${backend} unavailable: ${failure(err, 300_000)}`);
     }
@@ -196,6 +205,9 @@ async function benchAll(full: boolean, outDir: string): Promise<void> {
   const torchInference = await pytorchInference(inference.models, machine.cores, full ? 30 : 15, 32);
   log(`inference: onnxruntime-node on the CPU (${machine.cores} threads), the same variants exported to ONNX`);
   const ortInference = await onnxInference(inference.models, machine.cores, full ? 30 : 15, 32);
+  const onGpu = inference.results.some((r) => r.backendInfo.gpu);
+  if (onGpu) log(`inference: PyTorch on CUDA, the same variants, batch ${GPU_BATCH}`);
+  const cudaInference = onGpu ? await pytorchInference(inference.models, machine.cores, full ? 30 : 15, GPU_BATCH, 'cuda') : undefined;
   const steps = full ? 5 : 3;
   const configs: TrainStepConfig[] = [
     { backend: 'wasm', threads: machine.cores, convolutions: 'ours', batch: 128, warmup: 1, steps },
@@ -236,7 +248,13 @@ async function benchAll(full: boolean, outDir: string): Promise<void> {
     zooTrainStep: zooTrain,
     trainStep,
     loader: { ...loaderResult, trainStep: v2Step, keepsUp: loaderResult.imagesPerSecond >= v2Step.imagesPerSecond },
-    baselines: { pytorch, pytorchInference: torchInference, onnxInference: ortInference, pytorchTraining: torchTraining },
+    baselines: {
+      pytorch,
+      pytorchInference: torchInference,
+      onnxInference: ortInference,
+      pytorchTraining: torchTraining,
+      ...(cudaInference ? { pytorchCudaInference: cudaInference } : {}),
+    },
   };
   await mkdir(outDir, { recursive: true });
   const base = `${outDir}/${machine.host}-${date}`;

@@ -10,18 +10,27 @@ export interface PytorchInferenceRow {
 export interface PytorchInference {
   torch: string;
   threads: number;
+  /** 'cpu', or the CUDA device's name. */
+  device: string;
   /** Keyed by registry name; models with no PyTorch counterpart are absent. */
   models: Record<string, PytorchInferenceRow>;
 }
 
-/** PyTorch's CPU latency and throughput on the same nets, or why it could not run. */
-export async function pytorchInference(models: string[], threads: number, runs: number, batch: number): Promise<PytorchInference | { unavailable: string }> {
+/** PyTorch's latency and throughput on the same nets (on the CPU, or on CUDA), or why it could not run. */
+export async function pytorchInference(
+  models: string[],
+  threads: number,
+  runs: number,
+  batch: number,
+  device: 'cpu' | 'cuda' = 'cpu',
+): Promise<PytorchInference | { unavailable: string }> {
   try {
     const raw = await runPythonJson<{
       torch: string;
       threads: number;
+      device: string;
       models: Record<string, { warmupMs: number; latencyMs: number[]; batch: number; batchMs: number[] }>;
-    }>('inference_latency.py', ['--models', models.join(','), '--threads', `${threads}`, '--runs', `${runs}`, '--batch', `${batch}`]);
+    }>('inference_latency.py', ['--models', models.join(','), '--threads', `${threads}`, '--runs', `${runs}`, '--batch', `${batch}`, '--device', device]);
     const rows = Object.fromEntries(
       Object.entries(raw.models).map(([name, m]) => [
         name,
@@ -32,7 +41,7 @@ export async function pytorchInference(models: string[], threads: number, runs: 
         },
       ]),
     );
-    return { torch: raw.torch, threads: raw.threads, models: rows };
+    return { torch: raw.torch, threads: raw.threads, device: raw.device, models: rows };
   } catch (err) {
     return unavailable(err);
   }

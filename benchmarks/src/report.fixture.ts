@@ -83,6 +83,7 @@ export const report: BenchReport = {
     pytorchInference: {
       torch: '1.13',
       threads: 2,
+      device: 'cpu',
       models: { mobilenetv2_100: { warmupMs: 100, latency: { medianMs: 40, p90Ms: 45, runs: 15 }, throughput: { batch: 32, imagesPerSecond: 60 } } },
     },
     pytorchTraining: { torch: '1.13', threads: 2, models: { mobilenetv2_100: { batch: 8, warmupMs: 900, stepMs: [400, 400], imagesPerSecond: 20 } } },

@@ -21,6 +21,20 @@ describe('formatReport', () => {
     expect(formatReport(failed)).toContain('| mobilenext_100 | — | — | — | — | — | — | (no result within 240 s) |');
   });
 
+  it('compares a real GPU with PyTorch on CUDA, not with the CPU baselines', () => {
+    const gpuResult = {
+      config: { backend: 'webgpu' as const, models: ['mobilenetv2_100'], runs: 15, batch: 256 },
+      backendInfo: { name: 'webgpu' as const, gpu: true, threads: 1, adapter: { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100', device: '', software: false } },
+      rows: [{ ...report.inference[0]!.rows[0]!, latency: { medianMs: 4, p90Ms: 5, runs: 15 }, throughput: { batch: 256, imagesPerSecond: 3000 } }],
+    };
+    const cuda = { torch: '2.5', threads: 16, device: 'NVIDIA H100', models: { mobilenetv2_100: { warmupMs: 1, latency: { medianMs: 5, p90Ms: 6, runs: 15 }, throughput: { batch: 256, imagesPerSecond: 6000 } } } };
+    const text = formatReport({ ...report, inference: [gpuResult], baselines: { ...report.baselines, pytorchCudaInference: cuda } });
+    expect(text).toContain('| model | params | MACs | warm-up ms | batch 1 ms (median / p90) | PyTorch CUDA ms | × PyTorch CUDA | img/s at batch 256 | × PyTorch CUDA | peak MB (tfjs / RSS) |');
+    // 4 ms vs 5 ms: 1.25× faster at batch 1; 3000 vs 6000 img/s: 0.5× at batch 256.
+    expect(text).toContain('| mobilenetv2_100 | 3.50 M | 301 M | 120 | 4.0 / 5.0 | 5.0 | 1.25 | 3000.0 | 0.50 | 20 / 300 |');
+    expect(text).toContain('GPU rows: PyTorch 2.5 eager on NVIDIA H100, throughput at batch 256');
+  });
+
   it('does not compare a software WebGPU adapter', () => {
     const text = formatReport(report);
     expect(text).toContain('### webgpu (Mesa, software: not compared)');

@@ -24,6 +24,8 @@ export interface BenchReport {
     pytorchInference: PytorchInference | { unavailable: string };
     onnxInference: OnnxInference | { unavailable: string };
     pytorchTraining: PytorchTraining | { unavailable: string };
+    /** Measured only when a backend ran on a real GPU: what its figures are compared with. */
+    pytorchCudaInference?: PytorchInference | { unavailable: string };
   };
 }
 
@@ -33,7 +35,7 @@ const MB = 2 ** 20;
 
 /** Inference tables, one per backend; speed ratios (≥ 1: faster than the baseline) only for real hardware. */
 function inferenceSection(r: BenchReport): string {
-  const baselines: { label: string; rows: Record<string, PytorchInferenceRow> | null; note: string }[] = [
+  const cpuBaselines: { label: string; rows: Record<string, PytorchInferenceRow> | null; note: string }[] = [
     {
       label: 'PyTorch',
       rows: 'models' in r.baselines.pytorchInference ? r.baselines.pytorchInference.models : null,
@@ -49,10 +51,20 @@ function inferenceSection(r: BenchReport): string {
         : `onnxruntime-node unavailable: ${r.baselines.onnxInference.unavailable}`,
     },
   ];
+  const cuda = r.baselines.pytorchCudaInference;
+  const gpuBaselines = [
+    {
+      label: 'PyTorch CUDA',
+      rows: cuda && 'models' in cuda ? cuda.models : null,
+      note: cuda && 'models' in cuda ? `PyTorch ${cuda.torch} eager on ${cuda.device}` : `PyTorch CUDA unavailable: ${cuda && 'unavailable' in cuda ? cuda.unavailable : 'not run'}`,
+    },
+  ];
   const sections = r.inference.map((res) => {
     const info = res.backendInfo;
     const software = info.adapter?.software === true;
     const where = `${info.name}${info.threads > 1 ? ` ×${info.threads} threads` : ''}${info.adapter ? ` (${info.adapter.description}${software ? ', software: not compared' : ''})` : ''}`;
+    // A GPU is compared with PyTorch on CUDA; everything else with the CPU baselines.
+    const baselines = info.gpu ? gpuBaselines : cpuBaselines;
     const rows = res.rows.map((row) => {
       const base = baselines.map((b) => (software ? undefined : b.rows?.[row.model]));
       const latency = base.flatMap((t) => [t ? t.latency.medianMs.toFixed(1) : '—', fmt(t ? ratio(t.latency.medianMs, row.latency.medianMs) : null)]);
@@ -79,7 +91,9 @@ function inferenceSection(r: BenchReport): string {
       '',
     ].join('\n');
   });
-  const notes = `${baselines.map((b) => b.note).join('; ')}; throughput at batch 32. × is a speed ratio (above 1: faster).`;
+  const gpu = r.inference.find((res) => res.backendInfo.gpu);
+  const gpuNote = gpu ? `; GPU rows: ${gpuBaselines[0]!.note}, throughput at batch ${gpu.config.batch}` : '';
+  const notes = `${cpuBaselines.map((b) => b.note).join('; ')}; throughput at batch 32${gpuNote}. × is a speed ratio (above 1: faster).`;
   return ['## Inference, 224×224, 1000 classes', '', notes, '', ...sections].join('\n');
 }
 

@@ -98,7 +98,8 @@ const SCHEMA: Check = object({
   loader: object({ images: number, batch: number, prefetch: number, imagesPerSecond: number, keepsUp: boolean, trainStep: object({ model: string, imagesPerSecond: number }) }),
   baselines: object({
     pytorch: orUnavailable(object({ torch: string, threads: number, batch: number, stepMs: array(number), medianMs: number, imagesPerSecond: number })),
-    pytorchInference: orUnavailable(object({ torch: string, threads: number, models: record(object({ warmupMs: number, latency, throughput })) })),
+    pytorchInference: orUnavailable(object({ torch: string, threads: number, device: string, models: record(object({ warmupMs: number, latency, throughput })) })),
+    pytorchCudaInference: optional(orUnavailable(object({ torch: string, device: string, models: record(object({ warmupMs: number, latency, throughput })) }))),
     pytorchTraining: orUnavailable(object({ torch: string, threads: number, models: record(object({ batch: number, stepMs: array(number), imagesPerSecond: number })) })),
     onnxInference: orUnavailable(object({ onnxruntime: string, threads: number, models: record(object({ warmupMs: number, latency, throughput })) })),
   }),
