@@ -1,5 +1,1 @@
-import { defineConfig } from 'vitest/config';
-
-export default defineConfig({
-  test: { include: ['src/**/*.test.ts'], pool: 'forks', testTimeout: 120_000 },
-});
+export { default } from '../vitest.shared.js';

@@ -112,10 +112,10 @@ function zooTrainSection(r: BenchReport): string {
     const ms = t.stepMs.reduce((a, b) => a + b, 0) / t.stepMs.length;
     return `| ${name} | ${t.batch} | ${t.warmupMs[0]?.toFixed(0) ?? '—'} | ${ms.toFixed(0)} | ${t.imagesPerSecond.toFixed(1)} | ${base ? base.imagesPerSecond.toFixed(1) : '—'} | ${fmt(base ? ratio(t.imagesPerSecond, base.imagesPerSecond) : null)} | |`;
   });
-  const threads = r.zooTrainStep.find((t) => !('unavailable' in t)) as ZooTrainStepResult | undefined;
+  const measured = r.zooTrainStep.find((t): t is ZooTrainStepResult => !('unavailable' in t));
   const note = torch ? `PyTorch ${torch.torch}, ${torch.threads} threads.` : `PyTorch unavailable: ${(r.baselines.pytorchTraining as { unavailable: string }).unavailable}`;
   return [
-    `## Training step, 224×224, Adam, on wasm ×${threads?.backendInfo.threads ?? 1} threads`,
+    `## Training step, 224×224, Adam, on wasm ×${measured?.backendInfo.threads ?? 1} threads`,
     '',
     note,
     '',

@@ -33,8 +33,8 @@ export interface TrainStepResult extends TrainStepConfig {
   tfBytes: number;
 }
 
-/** Times Adam training steps of the seed-000 CIFAR MobileNetV1 on synthetic data. */
-export async function measureTrainStep(config: TrainStepConfig, log: (line: string) => void): Promise<TrainStepResult> {
+/** An Adam trainer of the seed-000 CIFAR MobileNetV1 on one fixed synthetic batch: `step()` returns the loss. */
+export async function cifarTrainer(config: Omit<TrainStepConfig, 'warmup' | 'steps'>) {
   const backendInfo = await initBackend(config.backend, config.threads === undefined ? {} : { threads: config.threads });
   const net = createCifarV1();
   const variables = cifarV1Variables(net);
@@ -42,14 +42,31 @@ export async function measureTrainStep(config: TrainStepConfig, log: (line: stri
   const x = tf.randomNormal([config.batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([config.batch], 0, 10, 'int32', 2) as tf.Tensor1D, 10));
   const optimizer = tf.train.adam(1e-3);
+  return {
+    backendInfo,
+    params: variables.reduce((n, v) => n + v.size, 0),
+    async step(): Promise<number> {
+      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, cifarV1Logits(net, convs, x)) as tf.Scalar, true)!;
+      const value = (await loss.data())[0]!;
+      loss.dispose();
+      return value;
+    },
+    dispose(): void {
+      tf.dispose([x, y, ...variables]);
+      optimizer.dispose();
+    },
+  };
+}
+
+/** Times Adam training steps of the seed-000 CIFAR MobileNetV1 on synthetic data. */
+export async function measureTrainStep(config: TrainStepConfig, log: (line: string) => void): Promise<TrainStepResult> {
+  const trainer = await cifarTrainer(config);
   const times: number[] = [];
   const counts: number[] = [];
   let peakRss = process.memoryUsage().rss;
   for (let i = 0; i < config.warmup + config.steps; i++) {
     const start = performance.now();
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, cifarV1Logits(net, convs, x)) as tf.Scalar, true)!;
-    const value = (await loss.data())[0]!;
-    loss.dispose();
+    const value = await trainer.step();
     times.push(performance.now() - start);
     counts.push(tf.memory().numTensors);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -59,8 +76,8 @@ export async function measureTrainStep(config: TrainStepConfig, log: (line: stri
   const stepMs = times.slice(config.warmup);
   const result: TrainStepResult = {
     ...config,
-    backendInfo,
-    params: variables.reduce((n, v) => n + v.size, 0),
+    backendInfo: trainer.backendInfo,
+    params: trainer.params,
     warmupMs: times.slice(0, config.warmup),
     stepMs,
     medianMs: median(stepMs),
@@ -70,7 +87,6 @@ export async function measureTrainStep(config: TrainStepConfig, log: (line: stri
     peakRssBytes: peakRss,
     tfBytes: tf.memory().numBytes,
   };
-  tf.dispose([x, y, ...variables]);
-  optimizer.dispose();
+  trainer.dispose();
   return result;
 }
