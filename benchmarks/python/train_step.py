@@ -1,4 +1,4 @@
-"""PyTorch baseline: Adam training steps (train-mode BatchNorm) of the zoo's nets at 224×224 on the CPU.
+"""PyTorch baseline: Adam training steps (train-mode BatchNorm) of the zoo's nets at 224×224, on the CPU or CUDA.
 Prints one JSON object keyed by registry name (names with no PyTorch counterpart left out)."""
 import argparse
 import json
@@ -19,7 +19,11 @@ def main():
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     a = p.parse_args()
+    if a.device == "cuda" and not torch.cuda.is_available():
+        sys.exit("CUDA is not available to torch here")
+    sync = torch.cuda.synchronize if a.device == "cuda" else (lambda: None)
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -28,19 +32,21 @@ def main():
         net = build(name)
         if net is None:
             continue
-        net.train()
+        net.train().to(a.device)
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-        x = torch.randn(a.batch, 3, 224, 224)
-        y = torch.randint(0, 1000, (a.batch,))
+        x = torch.randn(a.batch, 3, 224, 224, device=a.device)
+        y = torch.randint(0, 1000, (a.batch,), device=a.device)
         times = []
         for _ in range(1 + a.steps):
             t = time.perf_counter()
             opt.zero_grad()
             F.cross_entropy(net(x), y).backward()
             opt.step()
+            sync()
             times.append((time.perf_counter() - t) * 1000)
         out[name] = {"batch": a.batch, "warmupMs": times[0], "stepMs": times[1:]}
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "models": out}))
+    device = torch.cuda.get_device_name(0) if a.device == "cuda" else "cpu"
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "device": device, "models": out}))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 import { listModels, summarize } from '@mobilenets/zoo';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
+import { isMeasured } from './inference.js';
 import { PUBLISHED_TOP1 } from './published.js';
 import type { BenchReport } from './report.js';
 
@@ -20,17 +21,20 @@ const LEGEND_BELOW = { legend: { orient: 'bottom' as const } };
 /** Batch-1 latency against MACs, one colour per backend (a software adapter is labelled so). */
 export function latencyChart(r: BenchReport): Promise<string> {
   const values = r.inference.flatMap((res) =>
-    res.rows.map((row) => ({
+    res.rows.filter(isMeasured).map((row) => ({
       model: row.model,
       macs: row.macs / 1e6,
       latency: row.latency.medianMs,
       backend: `${res.backendInfo.name}${res.backendInfo.adapter?.software ? ' (software)' : ''}`,
     })),
   );
-  const torch = 'models' in r.baselines.pytorchInference ? r.baselines.pytorchInference.models : {};
-  for (const row of r.inference[0]?.rows ?? []) {
-    const t = torch[row.model];
-    if (t) values.push({ model: row.model, macs: row.macs / 1e6, latency: t.latency.medianMs, backend: 'PyTorch CPU' });
+  const macs = new Map(values.map((v) => [v.model, v.macs]));
+  for (const [baseline, label] of [[r.baselines.pytorchInference, 'PyTorch CPU'], [r.baselines.pytorchCudaInference, 'PyTorch CUDA']] as const) {
+    if (!baseline || 'unavailable' in baseline) continue;
+    for (const [model, t] of Object.entries(baseline.models)) {
+      const m = macs.get(model);
+      if (m !== undefined) values.push({ model, macs: m, latency: t.latency.medianMs, backend: label });
+    }
   }
   return render({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -27,10 +27,18 @@ export interface InferenceRow {
   peakRssBytes: number;
 }
 
+/** A variant that gave no figures on this backend (out of memory at the large batch, say), and why. */
+export interface UnavailableRow {
+  model: string;
+  unavailable: string;
+}
+
+export const isMeasured = (row: InferenceRow | UnavailableRow): row is InferenceRow => !('unavailable' in row);
+
 export interface InferenceResult {
   config: InferenceConfig;
   backendInfo: BackendInfo;
-  rows: InferenceRow[];
+  rows: (InferenceRow | UnavailableRow)[];
 }
 
 function build(spec: string) {
@@ -41,9 +49,26 @@ function build(spec: string) {
 /** Latency at batch 1 (median, p90 after a warm-up call) and throughput at a larger batch, model by model. */
 export async function measureInference(config: InferenceConfig, log: (line: string) => void): Promise<InferenceResult> {
   const backendInfo = await initBackend(config.backend, config.threads === undefined ? {} : { threads: config.threads });
-  const rows: InferenceRow[] = [];
+  const rows: InferenceResult['rows'] = [];
   for (const spec of config.models) {
-    const model = build(spec);
+    try {
+      rows.push(await measureModel(spec, config));
+    } catch (err) {
+      // One variant failing (a buffer over the device's limit at the large batch) must not cost the others.
+      rows.push({ model: spec, unavailable: err instanceof Error ? err.message : String(err) });
+    }
+    const row = rows.at(-1)!;
+    log('unavailable' in row
+      ? `  ${spec}: unavailable (${row.unavailable})`
+      : `  ${spec}: ${row.latency.medianMs.toFixed(1)} ms (p90 ${row.latency.p90Ms.toFixed(1)}), ${row.throughput.imagesPerSecond.toFixed(1)} img/s at batch ${config.batch}`);
+  }
+  return { config, backendInfo, rows };
+}
+
+async function measureModel(spec: string, config: InferenceConfig): Promise<InferenceRow> {
+  const model = build(spec);
+  const inputs: tf.Tensor[] = [];
+  try {
     const { totals } = summarize(model);
     const size = model.inputs[0]!.shape[1]!;
     let tfPeak = 0;
@@ -59,16 +84,16 @@ export async function measureInference(config: InferenceConfig, log: (line: stri
       return ms;
     };
     const one = tf.randomNormal([1, size, size, 3]);
+    inputs.push(one);
     const warmupMs = await time(one);
     const latencies: number[] = [];
     for (let i = 0; i < config.runs; i++) latencies.push(await time(one));
     const many = tf.randomNormal([config.batch, size, size, 3]);
+    inputs.push(many);
     await time(many);
     const batchMs: number[] = [];
     for (let i = 0; i < 3; i++) batchMs.push(await time(many));
-    tf.dispose([one, many]);
-    model.dispose();
-    const row: InferenceRow = {
+    return {
       model: spec,
       params: totals.trainableParams,
       macs: totals.macs,
@@ -78,8 +103,8 @@ export async function measureInference(config: InferenceConfig, log: (line: stri
       tfPeakBytes: tfPeak,
       peakRssBytes: rssPeak,
     };
-    rows.push(row);
-    log(`  ${spec}: ${row.latency.medianMs.toFixed(1)} ms (p90 ${row.latency.p90Ms.toFixed(1)}), ${row.throughput.imagesPerSecond.toFixed(1)} img/s at batch ${config.batch}`);
+  } finally {
+    tf.dispose(inputs);
+    model.dispose();
   }
-  return { config, backendInfo, rows };
 }

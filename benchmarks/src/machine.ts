@@ -1,4 +1,5 @@
 import os from 'node:os';
+import type { AdapterDescription } from '@mobilenets/ops';
 
 export interface MachineInfo {
   host: string;
@@ -7,6 +8,8 @@ export interface MachineInfo {
   memoryBytes: number;
   platform: string;
   node: string;
+  /** The WebGPU adapter the benchmark found (a software one is marked so); null where webgpu is unavailable. */
+  gpu: AdapterDescription | null;
 }
 
 export function machineInfo(): MachineInfo {
@@ -17,5 +20,6 @@ export function machineInfo(): MachineInfo {
     memoryBytes: os.totalmem(),
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    gpu: null,
   };
 }

@@ -50,19 +50,27 @@ export async function pytorchInference(
 export interface PytorchTraining {
   torch: string;
   threads: number;
+  /** 'cpu', or the CUDA device's name. */
+  device: string;
   /** Keyed by registry name. */
   models: Record<string, { batch: number; warmupMs: number; stepMs: number[]; imagesPerSecond: number }>;
 }
 
-/** PyTorch's Adam training steps at 224×224 on the same nets, or why it could not run. */
-export async function pytorchTraining(models: string[], threads: number, batch: number, steps: number): Promise<PytorchTraining | { unavailable: string }> {
+/** PyTorch's Adam training steps at 224×224 on the same nets (on the CPU, or on CUDA), or why it could not run. */
+export async function pytorchTraining(
+  models: string[],
+  threads: number,
+  batch: number,
+  steps: number,
+  device: 'cpu' | 'cuda' = 'cpu',
+): Promise<PytorchTraining | { unavailable: string }> {
   try {
-    const raw = await runPythonJson<{ torch: string; threads: number; models: Record<string, { batch: number; warmupMs: number; stepMs: number[] }> }>(
+    const raw = await runPythonJson<Omit<PytorchTraining, 'models'> & { models: Record<string, { batch: number; warmupMs: number; stepMs: number[] }> }>(
       'train_step.py',
-      ['--models', models.join(','), '--threads', `${threads}`, '--batch', `${batch}`, '--steps', `${steps}`],
+      ['--models', models.join(','), '--threads', `${threads}`, '--batch', `${batch}`, '--steps', `${steps}`, '--device', device],
     );
     const rows = Object.fromEntries(Object.entries(raw.models).map(([n, m]) => [n, { ...m, imagesPerSecond: m.batch / (median(m.stepMs) / 1000) }]));
-    return { torch: raw.torch, threads: raw.threads, models: rows };
+    return { torch: raw.torch, threads: raw.threads, device: raw.device, models: rows };
   } catch (err) {
     return unavailable(err);
   }

@@ -1,7 +1,9 @@
 import type { BenchReport } from './report.js';
 
+type TrainStep = NonNullable<BenchReport['trainStep']>[number];
+
 /** A training-step result, with the fields a test cares about overridden. */
-const step = (over: Partial<BenchReport['trainStep'][number]>) =>
+const step = (over: Partial<TrainStep>) =>
   ({
     backend: 'wasm',
     convolutions: 'ours',
@@ -19,13 +21,13 @@ const step = (over: Partial<BenchReport['trainStep'][number]>) =>
     peakRssBytes: 1,
     tfBytes: 1,
     ...over,
-  }) as BenchReport['trainStep'][number];
+  }) as TrainStep;
 
 /** A complete synthetic report for the report and schema tests. */
 export const report: BenchReport = {
   schema: 1,
   date: '2026-11-25',
-  machine: { host: 'h', cpuModel: 'CPU', cores: 2, memoryBytes: 1, platform: 'linux', node: 'v20' },
+  machine: { host: 'h', cpuModel: 'CPU', cores: 2, memoryBytes: 1, platform: 'linux', node: 'v20', gpu: null },
   inference: [
     {
       config: { backend: 'wasm', threads: 2, models: ['mobilenetv2_100'], runs: 15, batch: 32 },
@@ -86,7 +88,7 @@ export const report: BenchReport = {
       device: 'cpu',
       models: { mobilenetv2_100: { warmupMs: 100, latency: { medianMs: 40, p90Ms: 45, runs: 15 }, throughput: { batch: 32, imagesPerSecond: 60 } } },
     },
-    pytorchTraining: { torch: '1.13', threads: 2, models: { mobilenetv2_100: { batch: 8, warmupMs: 900, stepMs: [400, 400], imagesPerSecond: 20 } } },
+    pytorchTraining: { torch: '1.13', threads: 2, device: 'cpu', models: { mobilenetv2_100: { batch: 8, warmupMs: 900, stepMs: [400, 400], imagesPerSecond: 20 } } },
     onnxInference: {
       onnxruntime: '1.30.0',
       threads: 2,

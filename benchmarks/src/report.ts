@@ -1,12 +1,19 @@
-import type { MachineInfo } from './machine.js';
-import type { PytorchResult } from './pytorch.js';
-import { ratio } from './stats.js';
-import type { InferenceResult } from './inference.js';
+import type { BackendInfo, BackendName } from '@mobilenets/ops';
+import { type InferenceResult, isMeasured } from './inference.js';
 import type { LoaderResult } from './loader-throughput.js';
+import type { MachineInfo } from './machine.js';
 import type { OnnxInference } from './onnx-inference.js';
-import type { PytorchInference, PytorchInferenceRow, PytorchTraining } from './pytorch-inference.js';
+import { PUBLISHED_TOP1 } from './published.js';
+import type { PytorchResult } from './pytorch.js';
+import type { PytorchInference, PytorchTraining } from './pytorch-inference.js';
+import { ratio } from './stats.js';
 import type { TrainStepResult } from './train-step.js';
 import type { ZooTrainStepResult } from './zoo-train-step.js';
+
+type Unavailable = { unavailable: string };
+
+/** A variant's training step on one backend, or why it gave no result. */
+export type ZooTrainOutcome = ZooTrainStepResult | { backend: BackendName; model: string; unavailable: string };
 
 export interface BenchReport {
   schema: 1;
@@ -14,59 +21,69 @@ export interface BenchReport {
   machine: MachineInfo;
   /** One entry per backend. */
   inference: InferenceResult[];
-  /** A training step of each compared variant at 224×224 on wasm (or why it gave no result). */
-  zooTrainStep: (ZooTrainStepResult | { model: string; unavailable: string })[];
-  trainStep: TrainStepResult[];
+  /** A training step of each variant at 224×224, on every backend that ran. */
+  zooTrainStep: ZooTrainOutcome[];
+  /** Seed 000's CIFAR MobileNetV1 step; absent from a GPU-only run, like the loader and the CPU baselines. */
+  trainStep?: TrainStepResult[];
   /** Image-folder loading at 224×224 against the training step it must feed. */
-  loader: LoaderResult & { trainStep: ZooTrainStepResult; keepsUp: boolean };
+  loader?: LoaderResult & { trainStep: ZooTrainStepResult; keepsUp: boolean };
   baselines: {
-    pytorch: PytorchResult | { unavailable: string };
-    pytorchInference: PytorchInference | { unavailable: string };
-    onnxInference: OnnxInference | { unavailable: string };
-    pytorchTraining: PytorchTraining | { unavailable: string };
+    pytorch?: PytorchResult | Unavailable;
+    pytorchInference?: PytorchInference | Unavailable;
+    onnxInference?: OnnxInference | Unavailable;
+    pytorchTraining?: PytorchTraining | Unavailable;
     /** Measured only when a backend ran on a real GPU: what its figures are compared with. */
-    pytorchCudaInference?: PytorchInference | { unavailable: string };
+    pytorchCudaInference?: PytorchInference | Unavailable;
+    pytorchCudaTraining?: PytorchTraining | Unavailable;
   };
 }
 
 const fmt = (v: number | null, digits = 2) => (v === null ? '—' : v.toFixed(digits));
-
 const MB = 2 ** 20;
+const measured = <T extends object>(x: T | Unavailable | undefined): T | null => (x === undefined || 'unavailable' in x ? null : x);
+const whyMissing = (x: object | undefined) => (x && 'unavailable' in x ? String(x.unavailable) : 'not run');
+const software = (info: BackendInfo) => info.adapter?.software === true;
 
-/** Inference tables, one per backend; speed ratios (≥ 1: faster than the baseline) only for real hardware. */
-function inferenceSection(r: BenchReport): string {
-  const cpuBaselines: { label: string; rows: Record<string, PytorchInferenceRow> | null; note: string }[] = [
-    {
-      label: 'PyTorch',
-      rows: 'models' in r.baselines.pytorchInference ? r.baselines.pytorchInference.models : null,
-      note: 'models' in r.baselines.pytorchInference
-        ? `PyTorch ${r.baselines.pytorchInference.torch} eager on the CPU, ${r.baselines.pytorchInference.threads} threads`
-        : `PyTorch unavailable: ${r.baselines.pytorchInference.unavailable}`,
-    },
-    {
-      label: 'ORT',
-      rows: 'models' in r.baselines.onnxInference ? r.baselines.onnxInference.models : null,
-      note: 'models' in r.baselines.onnxInference
-        ? `onnxruntime-node ${r.baselines.onnxInference.onnxruntime} (ORT) on the CPU, ${r.baselines.onnxInference.threads} threads, the same nets exported from PyTorch`
-        : `onnxruntime-node unavailable: ${r.baselines.onnxInference.unavailable}`,
-    },
+/** "wasm ×2 threads", "webgpu (NVIDIA H100)", "webgpu (Mesa …, software: not compared)". */
+function backendLabel(info: BackendInfo): string {
+  const threads = info.threads > 1 ? ` ×${info.threads} threads` : '';
+  const adapter = info.adapter ? ` (${info.adapter.description || info.adapter.device}${software(info) ? ', software: not compared' : ''})` : '';
+  return `${info.name}${threads}${adapter}`;
+}
+
+/** The baselines a backend is compared with: PyTorch on CUDA for a GPU, the CPU ones otherwise, none for software. */
+function inferenceBaselines(r: BenchReport, info: BackendInfo) {
+  if (software(info)) return [];
+  if (info.gpu) return [{ label: 'PyTorch CUDA', rows: measured(r.baselines.pytorchCudaInference)?.models ?? null }];
+  return [
+    { label: 'PyTorch', rows: measured(r.baselines.pytorchInference)?.models ?? null },
+    { label: 'ORT', rows: measured(r.baselines.onnxInference)?.models ?? null },
   ];
+}
+
+function inferenceNotes(r: BenchReport): string {
+  const notes: string[] = [];
+  const torch = r.baselines.pytorchInference;
+  const ort = r.baselines.onnxInference;
   const cuda = r.baselines.pytorchCudaInference;
-  const gpuBaselines = [
-    {
-      label: 'PyTorch CUDA',
-      rows: cuda && 'models' in cuda ? cuda.models : null,
-      note: cuda && 'models' in cuda ? `PyTorch ${cuda.torch} eager on ${cuda.device}` : `PyTorch CUDA unavailable: ${cuda && 'unavailable' in cuda ? cuda.unavailable : 'not run'}`,
-    },
-  ];
+  const torchCpu = measured(torch);
+  const ortCpu = measured(ort);
+  const torchGpu = measured(cuda);
+  if (torch) notes.push(torchCpu ? `PyTorch ${torchCpu.torch} eager on the CPU, ${torchCpu.threads} threads` : `PyTorch unavailable: ${whyMissing(torch)}`);
+  if (ort) notes.push(ortCpu ? `onnxruntime-node ${ortCpu.onnxruntime} (ORT) on the CPU, ${ortCpu.threads} threads, the same nets exported from PyTorch` : `onnxruntime-node unavailable: ${whyMissing(ort)}`);
+  if (r.inference.some((res) => res.backendInfo.gpu)) {
+    notes.push(torchGpu ? `GPU rows: PyTorch ${torchGpu.torch} eager on ${torchGpu.device}` : `PyTorch CUDA unavailable: ${whyMissing(cuda)}`);
+  }
+  return `${notes.join('; ')}. Each table's throughput batch is in its header; × is a speed ratio (above 1: faster).`;
+}
+
+/** Inference tables, one per backend, each figure beside its same-run baselines. */
+function inferenceSection(r: BenchReport): string {
   const sections = r.inference.map((res) => {
-    const info = res.backendInfo;
-    const software = info.adapter?.software === true;
-    const where = `${info.name}${info.threads > 1 ? ` ×${info.threads} threads` : ''}${info.adapter ? ` (${info.adapter.description}${software ? ', software: not compared' : ''})` : ''}`;
-    // A GPU is compared with PyTorch on CUDA; everything else with the CPU baselines.
-    const baselines = info.gpu ? gpuBaselines : cpuBaselines;
+    const baselines = inferenceBaselines(r, res.backendInfo);
     const rows = res.rows.map((row) => {
-      const base = baselines.map((b) => (software ? undefined : b.rows?.[row.model]));
+      if (!isMeasured(row)) return `| ${row.model} | unavailable: ${row.unavailable} |`;
+      const base = baselines.map((b) => b.rows?.[row.model]);
       const latency = base.flatMap((t) => [t ? t.latency.medianMs.toFixed(1) : '—', fmt(t ? ratio(t.latency.medianMs, row.latency.medianMs) : null)]);
       const throughput = base.map((t) => fmt(t ? ratio(row.throughput.imagesPerSecond, t.throughput.imagesPerSecond) : null));
       return `| ${[
@@ -83,54 +100,119 @@ function inferenceSection(r: BenchReport): string {
     });
     const labels = baselines.map((b) => b.label);
     return [
-      `### ${where}`,
+      `### ${backendLabel(res.backendInfo)}`,
       '',
-      `| model | params | MACs | warm-up ms | batch 1 ms (median / p90) | ${labels.map((l) => `${l} ms | × ${l}`).join(' | ')} | img/s at batch ${res.config.batch} | ${labels.map((l) => `× ${l}`).join(' | ')} | peak MB (tfjs / RSS) |`,
+      `| model | params | MACs | warm-up ms | batch 1 ms (median / p90) | ${labels.map((l) => `${l} ms | × ${l} | `).join('')}img/s at batch ${res.config.batch} | ${labels.map((l) => `× ${l} | `).join('')}peak MB (tfjs / RSS) |`,
       `|---|${'---:|'.repeat(6 + 3 * labels.length)}`,
       ...rows,
       '',
     ].join('\n');
   });
-  const gpu = r.inference.find((res) => res.backendInfo.gpu);
-  const gpuNote = gpu ? `; GPU rows: ${gpuBaselines[0]!.note}, throughput at batch ${gpu.config.batch}` : '';
-  const notes = `${cpuBaselines.map((b) => b.note).join('; ')}; throughput at batch 32${gpuNote}. × is a speed ratio (above 1: faster).`;
-  return ['## Inference, 224×224, 1000 classes', '', notes, '', ...sections].join('\n');
+  return ['## Inference, 224×224, 1000 classes', '', inferenceNotes(r), '', ...sections].join('\n');
 }
 
-/** The report in Markdown: inference per backend, training steps, the loader, each with its same-run baselines. */
-export function formatReport(r: BenchReport): string {
-  return [inferenceSection(r), zooTrainSection(r), trainStepSection(r), loaderSection(r.loader)].join('\n');
+/** The same-budget pairs of the run: V2 and MobileNeXt at each width both ran at, and V2 against its sandglass layout. */
+function blockPairs(models: Set<string>): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const model of models) {
+    const width = /^mobilenetv2_(\d+)$/.exec(model)?.[1];
+    if (width && models.has(`mobilenext_${width}`)) pairs.push([model, `mobilenext_${width}`]);
+    if (width && models.has(`${model}+sandglass`)) pairs.push([model, `${model}+sandglass`]);
+  }
+  return pairs;
 }
 
-/** Adam steps of each variant at 224×224 on wasm beside PyTorch's. */
-function zooTrainSection(r: BenchReport): string {
-  const torch = 'models' in r.baselines.pytorchTraining ? r.baselines.pytorchTraining : null;
-  const rows = r.zooTrainStep.map((t) => {
-    if ('unavailable' in t) return `| ${t.model} | — | — | — | — | — | — | (${t.unavailable}) |`;
-    const name = t.block ? `${t.model}+${t.block}` : t.model;
-    const base = torch?.models[name];
-    const ms = t.stepMs.reduce((a, b) => a + b, 0) / t.stepMs.length;
-    return `| ${name} | ${t.batch} | ${t.warmupMs[0]?.toFixed(0) ?? '—'} | ${ms.toFixed(0)} | ${t.imagesPerSecond.toFixed(1)} | ${base ? base.imagesPerSecond.toFixed(1) : '—'} | ${fmt(base ? ratio(t.imagesPerSecond, base.imagesPerSecond) : null)} | |`;
+const top1 = (model: string) => (PUBLISHED_TOP1[model] === undefined ? '—' : PUBLISHED_TOP1[model]!.toFixed(1));
+
+/** Inverted residual against sandglass blocks, per backend: size, published accuracy, and speed (× above 1: sandglass faster). */
+function blockSection(r: BenchReport): string {
+  const tables = r.inference.flatMap((res) => {
+    const rows = new Map(res.rows.filter(isMeasured).map((row) => [row.model, row]));
+    const pairs = blockPairs(new Set(rows.keys()));
+    if (pairs.length === 0 || software(res.backendInfo)) return [];
+    const training = new Map(
+      r.zooTrainStep
+        .filter((t): t is ZooTrainStepResult => !('unavailable' in t) && t.backend === res.config.backend)
+        .map((t) => [t.block ? `${t.model}+${t.block}` : t.model, t]),
+    );
+    const lines = pairs.map(([ir, sg]) => {
+      const [a, b] = [rows.get(ir)!, rows.get(sg)!];
+      const [ta, tb] = [training.get(ir), training.get(sg)];
+      return `| ${[
+        ir,
+        sg,
+        `${(a.params / 1e6).toFixed(2)} / ${(b.params / 1e6).toFixed(2)} M`,
+        `${(a.macs / 1e6).toFixed(0)} / ${(b.macs / 1e6).toFixed(0)} M`,
+        `${top1(ir)} / ${top1(sg)}`,
+        `${a.latency.medianMs.toFixed(1)} / ${b.latency.medianMs.toFixed(1)}`,
+        fmt(ratio(a.latency.medianMs, b.latency.medianMs)),
+        `${a.throughput.imagesPerSecond.toFixed(1)} / ${b.throughput.imagesPerSecond.toFixed(1)}`,
+        fmt(ratio(b.throughput.imagesPerSecond, a.throughput.imagesPerSecond)),
+        ta && tb ? `${ta.imagesPerSecond.toFixed(1)} / ${tb.imagesPerSecond.toFixed(1)}` : '—',
+        fmt(ta && tb ? ratio(tb.imagesPerSecond, ta.imagesPerSecond) : null),
+      ].join(' | ')} |`;
+    });
+    const batch = res.config.batch;
+    return [
+      `### ${backendLabel(res.backendInfo)}`,
+      '',
+      `| inverted residual | sandglass | params | MACs | published top-1 % | batch 1 ms | × | img/s at batch ${batch} | × | training img/s | × |`,
+      `|---|---|${'---:|'.repeat(9)}`,
+      ...lines,
+      '',
+    ];
   });
-  const measured = r.zooTrainStep.find((t): t is ZooTrainStepResult => !('unavailable' in t));
-  const note = torch ? `PyTorch ${torch.torch}, ${torch.threads} threads.` : `PyTorch unavailable: ${(r.baselines.pytorchTraining as { unavailable: string }).unavailable}`;
+  if (tables.length === 0) return '';
   return [
-    `## Training step, 224×224, Adam, on wasm ×${measured?.backendInfo.threads ?? 1} threads`,
+    '## Inverted residual vs sandglass',
     '',
-    note,
+    'MobileNetV2 against MobileNeXt at the same width multiplier (about the same params and MACs), and against',
+    "V2's own layout built from sandglass blocks. Each cell is inverted residual / sandglass; × is the sandglass",
+    "net's speed relative to the inverted-residual one (above 1: sandglass faster). Training figures come from the",
+    'training tables below (same backend).',
     '',
-    '| model | batch | warm-up ms | ms / step | img/s | PyTorch img/s | × PyTorch | |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
-    ...rows,
-    '',
+    ...tables,
   ].join('\n');
 }
 
+/** Adam steps of each variant at 224×224, one table per backend, beside PyTorch's at the same batch. */
+function zooTrainSection(r: BenchReport): string {
+  const groups = new Map<string, ZooTrainOutcome[]>();
+  for (const t of r.zooTrainStep) groups.set(t.backend, [...(groups.get(t.backend) ?? []), t]);
+  const tables = [...groups.values()].flatMap((steps) => {
+    const info = steps.find((t): t is ZooTrainStepResult => !('unavailable' in t))?.backendInfo;
+    const baseline = !info || software(info) ? undefined : info.gpu ? r.baselines.pytorchCudaTraining : r.baselines.pytorchTraining;
+    const torch = measured(baseline);
+    const rows = steps.map((t) => {
+      if ('unavailable' in t) return `| ${t.model} | — | — | — | — | — | — | (${t.unavailable}) |`;
+      const name = t.block ? `${t.model}+${t.block}` : t.model;
+      const base = torch?.models[name];
+      const same = base?.batch === t.batch ? base : undefined;
+      const ms = t.stepMs.reduce((a, b) => a + b, 0) / t.stepMs.length;
+      return `| ${name} | ${t.batch} | ${t.warmupMs[0]?.toFixed(0) ?? '—'} | ${ms.toFixed(0)} | ${t.imagesPerSecond.toFixed(1)} | ${same ? same.imagesPerSecond.toFixed(1) : '—'} | ${fmt(same ? ratio(t.imagesPerSecond, same.imagesPerSecond) : null)} | |`;
+    });
+    const note = torch
+      ? `Against PyTorch ${torch.torch} on ${torch.device === 'cpu' ? `the CPU, ${torch.threads} threads` : torch.device}, same batch.`
+      : info && software(info) ? 'Software adapter: not compared.' : `PyTorch unavailable: ${whyMissing(baseline)}`;
+    return [
+      `### ${info ? backendLabel(info) : steps[0]!.backend}`,
+      '',
+      note,
+      '',
+      '| model | batch | warm-up ms | ms / step | img/s | PyTorch img/s | × PyTorch | |',
+      '|---|---:|---:|---:|---:|---:|---:|---|',
+      ...rows,
+      '',
+    ];
+  });
+  return ['## Training step, 224×224, Adam', '', ...tables].join('\n');
+}
+
 /** img/s per training configuration with its ratio to PyTorch and to stock tfjs-cpu. */
-function trainStepSection(r: BenchReport): string {
-  const torch = 'imagesPerSecond' in r.baselines.pytorch ? r.baselines.pytorch : null;
-  const stock = r.trainStep.find((t) => t.backend === 'cpu' && t.convolutions === 'stock') ?? null;
-  const rows = r.trainStep.map((t) => {
+function trainStepSection(r: BenchReport, trainStep: TrainStepResult[]): string {
+  const torch = measured(r.baselines.pytorch);
+  const stock = trainStep.find((t) => t.backend === 'cpu' && t.convolutions === 'stock') ?? null;
+  const rows = trainStep.map((t) => {
     const threads = t.backendInfo.threads;
     const name = `${t.convolutions === 'ours' ? '@mobilenets/ops' : 'tfjs stock'} on ${t.backend}${threads > 1 ? ` ×${threads} threads` : ''}`;
     return `| ${name} | ${t.batch} | ${t.medianMs.toFixed(0)} | ${fmt(t.imagesPerSecond, 1)} | ${fmt(ratio(t.imagesPerSecond, torch?.imagesPerSecond))} | ${fmt(ratio(t.imagesPerSecond, stock?.imagesPerSecond), 1)} | ${t.noLeak === null ? '—' : t.noLeak ? 'yes' : 'NO'} |`;
@@ -140,7 +222,7 @@ function trainStepSection(r: BenchReport): string {
   }
   const m = r.machine;
   return [
-    `## Training step, seed-000 CIFAR MobileNetV1 (${r.trainStep[0]?.params.toLocaleString('en-US') ?? '?'} params), Adam`,
+    `## Training step, seed-000 CIFAR MobileNetV1 (${trainStep[0]?.params.toLocaleString('en-US') ?? '?'} params), Adam`,
     '',
     `${m.cpuModel}, ${m.cores} cores, Node ${m.node}, ${r.date}. Median of the timed steps after warm-up; ratios against baselines measured in the same run.`,
     '',
@@ -148,11 +230,11 @@ function trainStepSection(r: BenchReport): string {
     '|---|---:|---:|---:|---:|---:|:-:|',
     ...rows,
     '',
-    torch ? '' : `PyTorch baseline unavailable: ${(r.baselines.pytorch as { unavailable: string }).unavailable}\n`,
+    torch ? '' : `PyTorch baseline unavailable: ${whyMissing(r.baselines.pytorch)}\n`,
   ].join('\n');
 }
 
-function loaderSection(l: BenchReport['loader']): string {
+function loaderSection(l: NonNullable<BenchReport['loader']>): string {
   return [
     '## Image-folder loader, seed 003 transforms (RandomResizedCrop 224, flip, normalize)',
     '',
@@ -161,4 +243,23 @@ function loaderSection(l: BenchReport['loader']): string {
     `the loader ${l.keepsUp ? 'keeps up' : 'does NOT keep up'} (${(l.imagesPerSecond / l.trainStep.imagesPerSecond).toFixed(1)}× the training rate).`,
     '',
   ].join('\n');
+}
+
+function machineLine(m: MachineInfo): string {
+  const gpu = m.gpu ? `${m.gpu.description || m.gpu.device}${m.gpu.software ? ' (software)' : ''}` : 'none found';
+  return `Machine: ${m.cpuModel}, ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB; WebGPU adapter: ${gpu}; Node ${m.node}; ${m.platform}.\n`;
+}
+
+/** The report in Markdown: inference per backend, the two block families, training steps, the loader. */
+export function formatReport(r: BenchReport): string {
+  return [
+    machineLine(r.machine),
+    inferenceSection(r),
+    blockSection(r),
+    zooTrainSection(r),
+    r.trainStep ? trainStepSection(r, r.trainStep) : '',
+    r.loader ? loaderSection(r.loader) : '',
+  ]
+    .filter((s) => s !== '')
+    .join('\n');
 }

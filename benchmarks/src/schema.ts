@@ -61,47 +61,53 @@ const orUnavailable =
     else c(v, p);
   };
 
-const backendInfo = object({ name: string, gpu: boolean, threads: number, adapter: optional(object({ description: string, software: boolean })) });
+const adapter = object({ description: string, software: boolean });
+const backendInfo = object({ name: string, gpu: boolean, threads: number, adapter: optional(adapter) });
 const latency = object({ medianMs: number, p90Ms: number, runs: number });
 const throughput = object({ batch: number, imagesPerSecond: number });
+const inferenceBaseline = object({ torch: string, threads: number, device: string, models: record(object({ warmupMs: number, latency, throughput })) });
+const trainingBaseline = object({ torch: string, threads: number, device: string, models: record(object({ batch: number, stepMs: array(number), imagesPerSecond: number })) });
 
 const SCHEMA: Check = object({
   schema: (v, p) => {
     if (v !== 1) fail(p, '1', v);
   },
   date: string,
-  machine: object({ host: string, cpuModel: string, cores: number, memoryBytes: number, platform: string, node: string }),
+  machine: object({ host: string, cpuModel: string, cores: number, memoryBytes: number, platform: string, node: string, gpu: nullable(adapter) }),
   inference: array(
     object({
       config: object({ backend: string, models: array(string), runs: number, batch: number }),
       backendInfo,
-      rows: array(object({ model: string, params: number, macs: number, warmupMs: number, latency, throughput, tfPeakBytes: number, peakRssBytes: number })),
+      rows: array(orUnavailable(object({ model: string, params: number, macs: number, warmupMs: number, latency, throughput, tfPeakBytes: number, peakRssBytes: number }))),
     }),
   ),
-  zooTrainStep: array(orUnavailable(object({ model: string, batch: number, backendInfo, warmupMs: array(number), stepMs: array(number), imagesPerSecond: number }))),
-  trainStep: array(
-    object({
-      backend: string,
-      convolutions: string,
-      batch: number,
-      backendInfo,
-      params: number,
-      warmupMs: array(number),
-      stepMs: array(number),
-      medianMs: number,
-      p90Ms: number,
-      imagesPerSecond: number,
-      noLeak: nullable(boolean),
-      peakRssBytes: number,
-    }),
+  zooTrainStep: array(orUnavailable(object({ backend: string, model: string, batch: number, backendInfo, warmupMs: array(number), stepMs: array(number), imagesPerSecond: number }))),
+  trainStep: optional(
+    array(
+      object({
+        backend: string,
+        convolutions: string,
+        batch: number,
+        backendInfo,
+        params: number,
+        warmupMs: array(number),
+        stepMs: array(number),
+        medianMs: number,
+        p90Ms: number,
+        imagesPerSecond: number,
+        noLeak: nullable(boolean),
+        peakRssBytes: number,
+      }),
+    ),
   ),
-  loader: object({ images: number, batch: number, prefetch: number, imagesPerSecond: number, keepsUp: boolean, trainStep: object({ model: string, imagesPerSecond: number }) }),
+  loader: optional(object({ images: number, batch: number, prefetch: number, imagesPerSecond: number, keepsUp: boolean, trainStep: object({ model: string, imagesPerSecond: number }) })),
   baselines: object({
-    pytorch: orUnavailable(object({ torch: string, threads: number, batch: number, stepMs: array(number), medianMs: number, imagesPerSecond: number })),
-    pytorchInference: orUnavailable(object({ torch: string, threads: number, device: string, models: record(object({ warmupMs: number, latency, throughput })) })),
-    pytorchCudaInference: optional(orUnavailable(object({ torch: string, device: string, models: record(object({ warmupMs: number, latency, throughput })) }))),
-    pytorchTraining: orUnavailable(object({ torch: string, threads: number, models: record(object({ batch: number, stepMs: array(number), imagesPerSecond: number })) })),
-    onnxInference: orUnavailable(object({ onnxruntime: string, threads: number, models: record(object({ warmupMs: number, latency, throughput })) })),
+    pytorch: optional(orUnavailable(object({ torch: string, threads: number, batch: number, stepMs: array(number), medianMs: number, imagesPerSecond: number }))),
+    pytorchInference: optional(orUnavailable(inferenceBaseline)),
+    pytorchCudaInference: optional(orUnavailable(inferenceBaseline)),
+    pytorchTraining: optional(orUnavailable(trainingBaseline)),
+    pytorchCudaTraining: optional(orUnavailable(trainingBaseline)),
+    onnxInference: optional(orUnavailable(object({ onnxruntime: string, threads: number, models: record(object({ warmupMs: number, latency, throughput })) }))),
   }),
 });
 
