@@ -63,7 +63,7 @@ export const report: BenchReport = {
     },
   ],
   zooTrainStep: [
-    { backend: 'wasm', model: 'mobilenetv2_100', inputSize: 224, batch: 8, warmup: 1, steps: 2, backendInfo: { name: 'wasm', gpu: false, threads: 2 }, warmupMs: [7000], stepMs: [1500, 1500], imagesPerSecond: 8 / 1.5 },
+    { backend: 'wasm', model: 'mobilenetv2_100', inputSize: 224, batch: 8, warmup: 1, steps: 2, backendInfo: { name: 'wasm', gpu: false, threads: 2 }, warmupMs: [7000], stepMs: [1500, 1500], imagesPerSecond: 8 / 1.5, tfPeakBytes: 900 * 2 ** 20, peakRssBytes: 1500 * 2 ** 20 },
   ],
   trainStep: [
     step({}),
@@ -78,7 +78,7 @@ export const report: BenchReport = {
     batchMs: [],
     imageSize: [500, 375],
     keepsUp: true,
-    trainStep: { backend: 'wasm', model: 'mobilenetv2_100', inputSize: 224, batch: 8, warmup: 1, steps: 2, backendInfo: { name: 'wasm', gpu: false, threads: 2 }, warmupMs: [], stepMs: [], imagesPerSecond: 4 },
+    trainStep: { backend: 'wasm', model: 'mobilenetv2_100', inputSize: 224, batch: 8, warmup: 1, steps: 2, backendInfo: { name: 'wasm', gpu: false, threads: 2 }, warmupMs: [], stepMs: [], imagesPerSecond: 4, tfPeakBytes: 0, peakRssBytes: 0 },
   },
   baselines: {
     pytorch: { torch: '1.13', threads: 2, params: 2_142_026, batch: 128, warmupMs: [], stepMs: [400], medianMs: 400, imagesPerSecond: 320 },

@@ -46,11 +46,11 @@ describe('formatReport', () => {
 
   it("compares each variant's training step with PyTorch's at the same batch", () => {
     // 8 images in 1.5 s = 5.33 img/s against PyTorch's 20.
-    expect(formatReport(report)).toContain('| mobilenetv2_100 | 8 | 7000 | 1500 | 5.3 | 20.0 | 0.27 | |');
+    expect(formatReport(report)).toContain('| mobilenetv2_100 | 8 | 7000 | 1500 | 5.3 | 20.0 | 0.27 | 900 / 1500 |');
     const otherBatch = { ...report, zooTrainStep: [{ ...wasmStep, batch: 4 }] };
-    expect(formatReport(otherBatch)).toContain('| mobilenetv2_100 | 4 | 7000 | 1500 | 5.3 | — | — | |');
-    const failed = { ...report, zooTrainStep: [{ backend: 'wasm' as const, model: 'mobilenext_100', unavailable: 'no result within 240 s' }] };
-    expect(formatReport(failed)).toContain('| mobilenext_100 | — | — | — | — | — | — | (no result within 240 s) |');
+    expect(formatReport(otherBatch)).toContain('| mobilenetv2_100 | 4 | 7000 | 1500 | 5.3 | — | — | 900 / 1500 |');
+    const failed = { ...report, zooTrainStep: [{ backend: 'wasm' as const, model: 'mobilenext_100', unavailable: 'no result within 300 s' }] };
+    expect(formatReport(failed)).toContain('| mobilenext_100 | unavailable: no result within 300 s |');
   });
 
   it('gives each backend its own training table, and a software adapter no comparison', () => {
@@ -58,7 +58,7 @@ describe('formatReport', () => {
     const text = formatReport({ ...report, zooTrainStep: [wasmStep, { ...wasmStep, backend: 'webgpu', backendInfo: mesa }] });
     expect(text).toContain('### wasm ×2 threads\n\nAgainst PyTorch 1.13 on the CPU, 2 threads, same batch.');
     expect(text).toContain('### webgpu (Mesa, software: not compared)\n\nSoftware adapter: not compared.');
-    expect(text.match(/\| mobilenetv2_100 \| 8 \| 7000 \| 1500 \| 5\.3 \| — \| — \| \|/g)).toHaveLength(1);
+    expect(text.match(/\| mobilenetv2_100 \| 8 \| 7000 \| 1500 \| 5\.3 \| — \| — \| 900 \/ 1500 \|/g)).toHaveLength(1);
   });
 
   it('compares a real GPU with PyTorch on CUDA, in a GPU-only report', () => {
@@ -71,7 +71,7 @@ describe('formatReport', () => {
     expect(text).toContain('GPU rows: PyTorch 2.5 eager on NVIDIA H100.');
     // Training: 64 images in 100 ms = 640 img/s against PyTorch's 1280 at batch 64.
     expect(text).toContain('### webgpu (NVIDIA H100)\n\nAgainst PyTorch 2.5 on NVIDIA H100, same batch.');
-    expect(text).toContain('| mobilenetv2_100 | 64 | 7000 | 100 | 640.0 | 1280.0 | 0.50 | |');
+    expect(text).toContain('| mobilenetv2_100 | 64 | 7000 | 100 | 640.0 | 1280.0 | 0.50 | 900 / 1500 |');
     expect(text).toContain('WebGPU adapter: NVIDIA H100;');
     expect(text).not.toContain('CIFAR');
     expect(text).not.toContain('loader');

@@ -184,12 +184,21 @@ function zooTrainSection(r: BenchReport): string {
     const baseline = !info || software(info) ? undefined : info.gpu ? r.baselines.pytorchCudaTraining : r.baselines.pytorchTraining;
     const torch = measured(baseline);
     const rows = steps.map((t) => {
-      if ('unavailable' in t) return `| ${t.model} | — | — | — | — | — | — | (${t.unavailable}) |`;
+      if ('unavailable' in t) return `| ${t.model} | unavailable: ${t.unavailable} |`;
       const name = t.block ? `${t.model}+${t.block}` : t.model;
       const base = torch?.models[name];
       const same = base?.batch === t.batch ? base : undefined;
       const ms = t.stepMs.reduce((a, b) => a + b, 0) / t.stepMs.length;
-      return `| ${name} | ${t.batch} | ${t.warmupMs[0]?.toFixed(0) ?? '—'} | ${ms.toFixed(0)} | ${t.imagesPerSecond.toFixed(1)} | ${same ? same.imagesPerSecond.toFixed(1) : '—'} | ${fmt(same ? ratio(t.imagesPerSecond, same.imagesPerSecond) : null)} | |`;
+      return `| ${[
+        name,
+        t.batch,
+        t.warmupMs[0]?.toFixed(0) ?? '—',
+        ms.toFixed(0),
+        t.imagesPerSecond.toFixed(1),
+        same ? same.imagesPerSecond.toFixed(1) : '—',
+        fmt(same ? ratio(t.imagesPerSecond, same.imagesPerSecond) : null),
+        `${(t.tfPeakBytes / MB).toFixed(0)} / ${(t.peakRssBytes / MB).toFixed(0)}`,
+      ].join(' | ')} |`;
     });
     const note = torch
       ? `Against PyTorch ${torch.torch} on ${torch.device === 'cpu' ? `the CPU, ${torch.threads} threads` : torch.device}, same batch.`
@@ -199,8 +208,8 @@ function zooTrainSection(r: BenchReport): string {
       '',
       note,
       '',
-      '| model | batch | warm-up ms | ms / step | img/s | PyTorch img/s | × PyTorch | |',
-      '|---|---:|---:|---:|---:|---:|---:|---|',
+      '| model | batch | warm-up ms | ms / step | img/s | PyTorch img/s | × PyTorch | peak MB (tfjs / RSS) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
       ...rows,
       '',
     ];

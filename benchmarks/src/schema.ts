@@ -81,7 +81,7 @@ const SCHEMA: Check = object({
       rows: array(orUnavailable(object({ model: string, params: number, macs: number, warmupMs: number, latency, throughput, tfPeakBytes: number, peakRssBytes: number }))),
     }),
   ),
-  zooTrainStep: array(orUnavailable(object({ backend: string, model: string, batch: number, backendInfo, warmupMs: array(number), stepMs: array(number), imagesPerSecond: number }))),
+  zooTrainStep: array(orUnavailable(object({ backend: string, model: string, batch: number, backendInfo, warmupMs: array(number), stepMs: array(number), imagesPerSecond: number, tfPeakBytes: number, peakRssBytes: number }))),
   trainStep: optional(
     array(
       object({

@@ -20,6 +20,9 @@ export interface ZooTrainStepResult extends ZooTrainStepConfig {
   warmupMs: number[];
   stepMs: number[];
   imagesPerSecond: number;
+  /** Most bytes tfjs held at once during a step (from one more, profiled step), and the process's peak RSS. */
+  tfPeakBytes: number;
+  peakRssBytes: number;
 }
 
 /** Adam steps of a zoo model (training-mode BatchNorm) on synthetic data. */
@@ -29,18 +32,31 @@ export async function measureZooTrainStep(config: ZooTrainStepConfig, log: (line
   const x = tf.randomNormal([config.batch, config.inputSize, config.inputSize, 3], 0, 1, 'float32', 1);
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([config.batch], 0, 1000, 'int32', 2) as tf.Tensor1D, 1000));
   const optimizer = tf.train.adam(1e-3);
-  const times: number[] = [];
-  for (let i = 0; i < config.warmup + config.steps; i++) {
-    const start = performance.now();
+  const step = async () => {
     const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
     await loss.data();
     loss.dispose();
+  };
+  const times: number[] = [];
+  for (let i = 0; i < config.warmup + config.steps; i++) {
+    const start = performance.now();
+    await step();
     times.push(performance.now() - start);
     log(`  ${i < config.warmup ? 'warm-up' : 'step'} ${i + 1}: ${times.at(-1)!.toFixed(0)} ms`);
   }
+  // Profiling times every kernel on its own, so the peak comes from a step apart from the timed ones.
+  const { peakBytes } = await tf.profile(step);
   tf.dispose([x, y]);
   optimizer.dispose();
   model.dispose();
   const stepMs = times.slice(config.warmup);
-  return { ...config, backendInfo, warmupMs: times.slice(0, config.warmup), stepMs, imagesPerSecond: config.batch / (median(stepMs) / 1000) };
+  return {
+    ...config,
+    backendInfo,
+    warmupMs: times.slice(0, config.warmup),
+    stepMs,
+    imagesPerSecond: config.batch / (median(stepMs) / 1000),
+    tfPeakBytes: peakBytes,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
 }
