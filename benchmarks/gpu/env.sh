@@ -5,7 +5,7 @@ if [ ! -x /tmp/gpu-node/node ]; then
   mkdir -p /tmp/gpu-node
   python3 -c "import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2],'wb'))" "$_gpu/node.xz" /tmp/gpu-node/node
   chmod +x /tmp/gpu-node/node
-  python3 -c "import tarfile,sys; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" "$_gpu/tree.tar.xz" "$_gpu/.."
+  python3 -c "import tarfile,sys; t=tarfile.open(sys.argv[1]); t.extractall(sys.argv[2], **({'filter': 'fully_trusted'} if hasattr(tarfile, 'fully_trusted_filter') else {}))" "$_gpu/tree.tar.xz" "$_gpu/.."
   if ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1; then
     for f in "$_gpu"/libvulkan1*.deb; do [ -e "$f" ] && dpkg -x "$f" /; done
     ldconfig

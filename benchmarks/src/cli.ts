@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@mobilenets/ops';
 import type { BlockFamily } from '@mobilenets/zoo';
+import { count, oneOf, UsageError } from './args.js';
 import { runBench, writeCharts } from './bench.js';
 import { type InferenceConfig, measureInference } from './inference.js';
 import { profileTrainStep } from './profile.js';
@@ -21,10 +22,10 @@ const HELP = `Usage: npm run bench [-- --full] [-- --gpu] [-- --out DIR]
 
 Compares the zoo's variants on every backend here, each configuration in its own process, every figure
 beside a baseline measured in the same run:
-- inference at 224×224: params, MACs, batch-1 latency (median, p90, warm-up apart), throughput at a large
+- inference at each variant's input size (224×224; 32×32 for the CIFAR net): params, MACs, batch-1 latency (median, p90, warm-up apart), throughput at a large
   batch, peak memory (tfjs and RSS) — against PyTorch eager (Debian's python3-torch) and onnxruntime-node on
   the same nets on the CPU, and against PyTorch on CUDA for a hardware GPU;
-- an Adam training step at 224×224 of each variant, against PyTorch's on the same nets;
+- an Adam training step of each variant, against PyTorch's on the same nets;
 - seed 000's CIFAR MobileNetV1 training step (batch 128) with @mobilenets/ops on wasm (all cores, then one)
   and cpu, against tfjs' stock cpu gradients and PyTorch;
 - the image-folder loader with seed 003's transforms, and whether it keeps up with a V2 training step.
@@ -35,7 +36,7 @@ DIR defaults to benchmarks/results) and prints the tables. 'inference', 'zoo-tra
 'loader' time one configuration each; 'profile' prints where a CIFAR step spends its time, per kernel.
 
 Options:
-  --full        every registered variant, more timed steps and larger baselines (slower)
+  --full        every registered variant, more timed steps and larger baselines (slower; writes *-full.*)
   --gpu         only webgpu on a hardware GPU against PyTorch CUDA (writes <host>-<date>-gpu.*)
   --by-shape    profile: one row per kernel and input shapes
   --top N       profile: rows to print (default 25)
@@ -43,22 +44,8 @@ Options:
   -h, --help    this text
 `;
 
-class UsageError extends Error {}
-
 const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'webgpu', 'tensorflow'];
 const BLOCKS: readonly BlockFamily[] = ['sandglass', 'inverted_residual'];
-
-/** A flag's value as a positive integer, or a usage error naming the flag. */
-function count(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer, got '${value}'`);
-  return n;
-}
-
-function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
-  return value as T;
-}
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -82,7 +69,7 @@ async function main(): Promise<void> {
       block: { type: 'string' },
       models: { type: 'string', default: 'mobilenetv2_100' },
       runs: { type: 'string', default: '20' },
-      'input-size': { type: 'string', default: '224' },
+      'input-size': { type: 'string' },
       verbose: { type: 'boolean', default: false },
     },
   });
@@ -110,7 +97,7 @@ async function main(): Promise<void> {
         ...threads,
         model: values.model,
         ...(values.block === undefined ? {} : { block: oneOf('block', values.block, BLOCKS) }),
-        inputSize: count('input-size', values['input-size']),
+        ...(values['input-size'] === undefined ? {} : { inputSize: count('input-size', values['input-size']) }),
         batch: batch(16),
         warmup: count('warmup', values.warmup),
         steps: count('steps', values.steps),

@@ -16,6 +16,8 @@ export interface InferenceConfig {
 
 export interface InferenceRow {
   model: string;
+  /** The variant's own input size (224, or 32 for the CIFAR net). */
+  inputSize: number;
   params: number;
   macs: number;
   /** The first call (kernel setup, shader compilation). */
@@ -98,6 +100,7 @@ async function measureModel(spec: string, config: InferenceConfig): Promise<Infe
     const { peakBytes } = await tf.profile(() => run(many));
     return {
       model: spec,
+      inputSize: size,
       params: totals.trainableParams,
       macs: totals.macs,
       warmupMs,

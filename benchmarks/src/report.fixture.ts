@@ -35,6 +35,7 @@ export const report: BenchReport = {
       rows: [
         {
           model: 'mobilenetv2_100',
+          inputSize: 224,
           params: 3_504_872,
           macs: 300_774_272,
           warmupMs: 120,
@@ -51,6 +52,7 @@ export const report: BenchReport = {
       rows: [
         {
           model: 'mobilenetv2_100',
+          inputSize: 224,
           params: 3_504_872,
           macs: 300_774_272,
           warmupMs: 900,

@@ -92,6 +92,13 @@ describe('formatReport', () => {
     expect(blocks).not.toContain('webgpu');
   });
 
+  it('names the input size of a variant that is not 224×224', () => {
+    const cifar = { ...v2Row, model: 'mobilenetv1_cifar', inputSize: 32 };
+    const text = formatReport({ ...report, inference: [{ ...report.inference[0]!, rows: [cifar] }], zooTrainStep: [{ ...wasmStep, model: 'mobilenetv1_cifar', inputSize: 32 }] });
+    expect(text).toContain('| mobilenetv1_cifar (32×32) | 3.50 M | 301 M | 120 | 20.0 / 25.0 | — | — | — | — | 80.0 | — | — | 20 / 300 |');
+    expect(text).toContain('| mobilenetv1_cifar (32×32) | 8 | 7000 | 1500 | 5.3 | — | — | 900 / 1500 |');
+  });
+
   it('does not compare a software WebGPU adapter', () => {
     const text = formatReport(report);
     expect(text).toContain('### webgpu (Mesa, software: not compared)');

@@ -21,7 +21,7 @@ export interface BenchReport {
   machine: MachineInfo;
   /** One entry per backend. */
   inference: InferenceResult[];
-  /** A training step of each variant at 224×224, on every backend that ran. */
+  /** A training step of each variant at its input size, on every backend that ran. */
   zooTrainStep: ZooTrainOutcome[];
   /** Seed 000's CIFAR MobileNetV1 step; absent from a GPU-only run, like the loader and the CPU baselines. */
   trainStep?: TrainStepResult[];
@@ -43,6 +43,9 @@ const MB = 2 ** 20;
 const measured = <T extends object>(x: T | Unavailable | undefined): T | null => (x === undefined || 'unavailable' in x ? null : x);
 const whyMissing = (x: object | undefined) => (x && 'unavailable' in x ? String(x.unavailable) : 'not run');
 const software = (info: BackendInfo) => info.adapter?.software === true;
+
+/** A variant's name, with its input size where that is not 224×224. */
+const named = (model: string, inputSize: number) => (inputSize === 224 ? model : `${model} (${inputSize}×${inputSize})`);
 
 /** "wasm ×2 threads", "webgpu (NVIDIA H100)", "webgpu (Mesa …, software: not compared)". */
 function backendLabel(info: BackendInfo): string {
@@ -74,7 +77,7 @@ function inferenceNotes(r: BenchReport): string {
   if (r.inference.some((res) => res.backendInfo.gpu)) {
     notes.push(torchGpu ? `GPU rows: PyTorch ${torchGpu.torch} eager on ${torchGpu.device}` : `PyTorch CUDA unavailable: ${whyMissing(cuda)}`);
   }
-  return `${notes.join('; ')}. Each table's throughput batch is in its header; × is a speed ratio (above 1: faster).`;
+  return `${notes.join('; ')}. Inputs are 224×224 unless a row says otherwise; each table's throughput batch is in its header; × is a speed ratio (above 1: faster).`;
 }
 
 /** Inference tables, one per backend, each figure beside its same-run baselines. */
@@ -87,7 +90,7 @@ function inferenceSection(r: BenchReport): string {
       const latency = base.flatMap((t) => [t ? t.latency.medianMs.toFixed(1) : '—', fmt(t ? ratio(t.latency.medianMs, row.latency.medianMs) : null)]);
       const throughput = base.map((t) => fmt(t ? ratio(row.throughput.imagesPerSecond, t.throughput.imagesPerSecond) : null));
       return `| ${[
-        row.model,
+        named(row.model, row.inputSize),
         `${(row.params / 1e6).toFixed(2)} M`,
         `${(row.macs / 1e6).toFixed(0)} M`,
         row.warmupMs.toFixed(0),
@@ -108,7 +111,7 @@ function inferenceSection(r: BenchReport): string {
       '',
     ].join('\n');
   });
-  return ['## Inference, 224×224, 1000 classes', '', inferenceNotes(r), '', ...sections].join('\n');
+  return ['## Inference, 1000 classes', '', inferenceNotes(r), '', ...sections].join('\n');
 }
 
 /** The same-budget pairs of the run: V2 and MobileNeXt at each width both ran at, and V2 against its sandglass layout. */
@@ -175,7 +178,7 @@ function blockSection(r: BenchReport): string {
   ].join('\n');
 }
 
-/** Adam steps of each variant at 224×224, one table per backend, beside PyTorch's at the same batch. */
+/** Adam steps of each variant, one table per backend, beside PyTorch's at the same batch. */
 function zooTrainSection(r: BenchReport): string {
   const groups = new Map<string, ZooTrainOutcome[]>();
   for (const t of r.zooTrainStep) groups.set(t.backend, [...(groups.get(t.backend) ?? []), t]);
@@ -190,7 +193,7 @@ function zooTrainSection(r: BenchReport): string {
       const same = base?.batch === t.batch ? base : undefined;
       const ms = t.stepMs.reduce((a, b) => a + b, 0) / t.stepMs.length;
       return `| ${[
-        name,
+        named(name, t.inputSize),
         t.batch,
         t.warmupMs[0]?.toFixed(0) ?? '—',
         ms.toFixed(0),
@@ -214,7 +217,7 @@ function zooTrainSection(r: BenchReport): string {
       '',
     ];
   });
-  return ['## Training step, 224×224, Adam', '', ...tables].join('\n');
+  return ['## Training step, Adam, 1000 classes', '', 'Inputs are 224×224 unless a row says otherwise.', '', ...tables].join('\n');
 }
 
 /** img/s per training configuration with its ratio to PyTorch and to stock tfjs-cpu. */

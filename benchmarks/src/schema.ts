@@ -78,10 +78,10 @@ const SCHEMA: Check = object({
     object({
       config: object({ backend: string, models: array(string), runs: number, batch: number }),
       backendInfo,
-      rows: array(orUnavailable(object({ model: string, params: number, macs: number, warmupMs: number, latency, throughput, tfPeakBytes: number, peakRssBytes: number }))),
+      rows: array(orUnavailable(object({ model: string, inputSize: number, params: number, macs: number, warmupMs: number, latency, throughput, tfPeakBytes: number, peakRssBytes: number }))),
     }),
   ),
-  zooTrainStep: array(orUnavailable(object({ backend: string, model: string, batch: number, backendInfo, warmupMs: array(number), stepMs: array(number), imagesPerSecond: number, tfPeakBytes: number, peakRssBytes: number }))),
+  zooTrainStep: array(orUnavailable(object({ backend: string, model: string, inputSize: number, batch: number, backendInfo, warmupMs: array(number), stepMs: array(number), imagesPerSecond: number, tfPeakBytes: number, peakRssBytes: number }))),
   trainStep: optional(
     array(
       object({

@@ -9,13 +9,15 @@ export interface ZooTrainStepConfig {
   model: string;
   /** Rebuild the layout from another block family. */
   block?: BlockFamily;
-  inputSize: number;
+  /** Default: the variant's own (224, or 32 for the CIFAR net). */
+  inputSize?: number;
   batch: number;
   warmup: number;
   steps: number;
 }
 
 export interface ZooTrainStepResult extends ZooTrainStepConfig {
+  inputSize: number;
   backendInfo: BackendInfo;
   warmupMs: number[];
   stepMs: number[];
@@ -28,8 +30,13 @@ export interface ZooTrainStepResult extends ZooTrainStepConfig {
 /** Adam steps of a zoo model (training-mode BatchNorm) on synthetic data. */
 export async function measureZooTrainStep(config: ZooTrainStepConfig, log: (line: string) => void): Promise<ZooTrainStepResult> {
   const backendInfo = await initBackend(config.backend, config.threads === undefined ? {} : { threads: config.threads });
-  const model = createModel(config.model, { inputSize: config.inputSize, numClasses: 1000, ...(config.block ? { block: config.block } : {}) });
-  const x = tf.randomNormal([config.batch, config.inputSize, config.inputSize, 3], 0, 1, 'float32', 1);
+  const model = createModel(config.model, {
+    numClasses: 1000,
+    ...(config.inputSize === undefined ? {} : { inputSize: config.inputSize }),
+    ...(config.block ? { block: config.block } : {}),
+  });
+  const inputSize = model.inputs[0]!.shape[1]!;
+  const x = tf.randomNormal([config.batch, inputSize, inputSize, 3], 0, 1, 'float32', 1);
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([config.batch], 0, 1000, 'int32', 2) as tf.Tensor1D, 1000));
   const optimizer = tf.train.adam(1e-3);
   const step = async () => {
@@ -52,6 +59,7 @@ export async function measureZooTrainStep(config: ZooTrainStepConfig, log: (line
   const stepMs = times.slice(config.warmup);
   return {
     ...config,
+    inputSize,
     backendInfo,
     warmupMs: times.slice(0, config.warmup),
     stepMs,
