@@ -13,7 +13,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from nets import build  # noqa: E402
+from nets import build, use_device  # noqa: E402
 
 
 def main():
@@ -25,9 +25,7 @@ def main():
     p.add_argument("--size", type=int, default=224)
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     a = p.parse_args()
-    if a.device == "cuda" and not torch.cuda.is_available():
-        sys.exit("CUDA is not available to torch here")
-    sync = torch.cuda.synchronize if a.device == "cuda" else (lambda: None)
+    sync = use_device(a.device)
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     out = {}

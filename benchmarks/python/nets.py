@@ -1,10 +1,12 @@
 """The zoo's nets in PyTorch, by registry name: torchvision's MobileNetV2 / V3, seed 001's MobileNeXt (ported in
 packages/zoo/fixtures), MobileNetV1 from its table. Shared by the benchmark scripts; None for names with no
 PyTorch counterpart (block-swapped layouts, the CIFAR net, seed 004's variant, the minimalistic V3s).
+Also the device set-up the scripts share.
 """
 import os
 import sys
 
+import torch
 import torch.nn as nn
 from torchvision import models
 
@@ -38,3 +40,15 @@ def build(name):
     if family == "mobilenext":
         return MobileNeXt(width_mult=width)
     return None
+
+
+def use_device(device):
+    """Checks the device and returns the function that waits for its work. On CUDA, convolutions and matrix
+    products run in true fp32 (no TF32), the precision WebGPU computes in."""
+    if device != "cuda":
+        return lambda: None
+    if not torch.cuda.is_available():
+        sys.exit("CUDA is not available to torch here")
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
+    return torch.cuda.synchronize
