@@ -186,18 +186,19 @@ export async function runBench(options: BenchOptions): Promise<void> {
   if (onGpu) {
     log(`inference: PyTorch on CUDA, the same variants, batch ${GPU_BATCH}`);
     baselines.pytorchCudaInference = await pytorchInference(models, machine.cores, runs, GPU_BATCH, 'cuda');
+    log(`train step: PyTorch on CUDA, the same variants, batch ${GPU_TRAIN_BATCH}`);
+    baselines.pytorchCudaTraining = await pytorchTraining(models, machine.cores, GPU_TRAIN_BATCH, 2, 'cuda');
   }
   const zooTrainStep: ZooTrainOutcome[] = [];
+  const report: BenchReport = { schema: 1, date: new Date().toISOString().slice(0, 10), machine, inference, zooTrainStep, baselines };
+  const suffix = `${full ? '-full' : ''}${gpuOnly ? '-gpu' : ''}`;
+  // A GPU machine is lent for minutes: what is measured so far is written before webgpu's training steps.
+  if (gpuOnly) await writeReport(report, options.outDir, suffix);
   for (const plan of plans) zooTrainStep.push(...(await trainEach(plan)));
   if (!gpuOnly) {
     log(`train step: PyTorch on the CPU (${machine.cores} threads), the same variants, batch ${trainBatch}`);
     baselines.pytorchTraining = await pytorchTraining(models, machine.cores, trainBatch, full ? 4 : 2);
   }
-  if (onGpu) {
-    log(`train step: PyTorch on CUDA, the same variants, batch ${GPU_TRAIN_BATCH}`);
-    baselines.pytorchCudaTraining = await pytorchTraining(models, machine.cores, GPU_TRAIN_BATCH, 2, 'cuda');
-  }
-  const report: BenchReport = { schema: 1, date: new Date().toISOString().slice(0, 10), machine, inference, zooTrainStep, baselines };
   if (!gpuOnly) {
     const cifar = await cifarTrainSteps(full, machine.cores);
     report.trainStep = cifar.results;
@@ -208,7 +209,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
     const v2Step = measured.find((t) => t.model === 'mobilenetv2_100' && !t.block) ?? measured[0];
     if (v2Step) report.loader = { ...loader, trainStep: v2Step, keepsUp: loader.imagesPerSecond >= v2Step.imagesPerSecond };
   }
-  await writeReport(report, options.outDir, `${full ? '-full' : ''}${gpuOnly ? '-gpu' : ''}`);
+  await writeReport(report, options.outDir, suffix);
 }
 
 export async function writeCharts(report: BenchReport, base: string): Promise<void> {
