@@ -8,5 +8,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .gpu/env.sh
 out=${OUT:-benchmarks/results}
-set -o pipefail
+mkdir -p "$out"
 node benchmarks/dist/cli.js --gpu --out "$out" "$@" 2>&1 | tee "$out/gpu-run.log"
