@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU part of the benchmark, as one command for a GPU machine lent for a few minutes, with .gpu/ carried
 # (node benchmarks/gpu/pack.mjs makes it): every variant on webgpu at batch 1 and 256, training steps at
-# batch 64, against PyTorch on CUDA. Results go to $OUT (the device tool's folder) or benchmarks/results.
+# batch 32, against PyTorch on CUDA. Results go to $OUT (the device tool's folder) or benchmarks/results.
 #   device run:  carry [".gpu"], command "bash benchmarks/gpu/run.sh", timeout 540
 # Extra arguments go to the benchmark (--full: every registered variant; needs more than one call's time).
 set -euo pipefail
