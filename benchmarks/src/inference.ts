@@ -24,7 +24,7 @@ export interface InferenceRow {
   warmupMs: number;
   latency: { medianMs: number; p90Ms: number; runs: number };
   throughput: { batch: number; imagesPerSecond: number };
-  /** Most bytes tfjs held at once during a call at the large batch, and the process's peak resident set. */
+  /** Most bytes tfjs held at once during a call at the large batch; the process's resident set after it. */
   tfPeakBytes: number;
   peakRssBytes: number;
 }
@@ -48,69 +48,95 @@ function build(spec: string) {
   return createModel(name, block ? { block } : {});
 }
 
-/** Latency at batch 1 (median, p90 after a warm-up call) and throughput at a larger batch, model by model. */
-export async function measureInference(config: InferenceConfig, log: (line: string) => void): Promise<InferenceResult> {
-  const backendInfo = await initBackend(config.backend, config.threads === undefined ? {} : { threads: config.threads });
-  const rows: InferenceResult['rows'] = [];
-  for (const spec of config.models) {
-    try {
-      rows.push(await measureModel(spec, config));
-    } catch (err) {
-      // One variant failing (a buffer over the device's limit at the large batch) must not cost the others.
-      rows.push({ model: spec, unavailable: err instanceof Error ? err.message : String(err) });
-    }
-    const row = rows.at(-1)!;
-    log('unavailable' in row
-      ? `  ${spec}: unavailable (${row.unavailable})`
-      : `  ${spec}: ${row.latency.medianMs.toFixed(1)} ms (p90 ${row.latency.p90Ms.toFixed(1)}), ${row.throughput.imagesPerSecond.toFixed(1)} img/s at batch ${config.batch}`);
-  }
-  return { config, backendInfo, rows };
+/** One variant under measurement; `error` takes it out of the remaining rounds. */
+interface Subject {
+  spec: string;
+  /** Absent when building the variant failed. */
+  model?: ReturnType<typeof createModel>;
+  inputSize: number;
+  params: number;
+  macs: number;
+  warmupMs: number;
+  latencies: number[];
+  batchMs: number[];
+  tfPeakBytes: number;
+  peakRssBytes: number;
+  error?: string;
 }
 
-async function measureModel(spec: string, config: InferenceConfig): Promise<InferenceRow> {
-  const model = build(spec);
-  const inputs: tf.Tensor[] = [];
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Latency at batch 1 (median, p90 after a warm-up call) and throughput at a larger batch. The timed calls go
+ * round the variants in turn, so a slow spell of a shared machine falls on all of them alike and their ratios
+ * hold; a variant that fails (a buffer over the device's limit, say) is reported as such and the others go on.
+ */
+export async function measureInference(config: InferenceConfig, log: (line: string) => void): Promise<InferenceResult> {
+  const backendInfo = await initBackend(config.backend, config.threads === undefined ? {} : { threads: config.threads });
+  const inputs = new Map<string, tf.Tensor>();
+  const input = (batch: number, size: number) => {
+    const key = `${batch}x${size}`;
+    if (!inputs.has(key)) inputs.set(key, tf.randomNormal([batch, size, size, 3]));
+    return inputs.get(key)!;
+  };
+  const subjects: Subject[] = [];
+  const timed = async (s: Subject, batch: number): Promise<number> => {
+    const start = performance.now();
+    const y = s.model!.predict(input(batch, s.inputSize)) as tf.Tensor;
+    await y.data();
+    y.dispose();
+    return performance.now() - start;
+  };
+  /** Runs `f` for every variant still in, in turn; a failure takes the variant out with its reason. */
+  const round = async (f: (s: Subject) => Promise<void>) => {
+    for (const s of subjects.filter((x) => x.error === undefined)) await f(s).catch((err: unknown) => (s.error = message(err)));
+  };
   try {
-    const { totals } = summarize(model);
-    const size = model.inputs[0]!.shape[1]!;
-    let rssPeak = 0;
-    const run = async (x: tf.Tensor) => {
-      const y = model.predict(x) as tf.Tensor;
-      await y.data();
-      y.dispose();
-    };
-    const time = async (x: tf.Tensor) => {
-      const start = performance.now();
-      await run(x);
-      const ms = performance.now() - start;
-      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-      return ms;
-    };
-    const one = tf.randomNormal([1, size, size, 3]);
-    inputs.push(one);
-    const warmupMs = await time(one);
-    const latencies: number[] = [];
-    for (let i = 0; i < config.runs; i++) latencies.push(await time(one));
-    const many = tf.randomNormal([config.batch, size, size, 3]);
-    inputs.push(many);
-    await time(many);
-    const batchMs: number[] = [];
-    for (let i = 0; i < 3; i++) batchMs.push(await time(many));
+    for (const spec of config.models) {
+      const s: Subject = { spec, inputSize: 0, params: 0, macs: 0, warmupMs: 0, latencies: [], batchMs: [], tfPeakBytes: 0, peakRssBytes: 0 };
+      subjects.push(s);
+      try {
+        const model = build(spec);
+        s.model = model;
+        const { totals } = summarize(model);
+        s.inputSize = model.inputs[0]!.shape[1]!;
+        s.params = totals.trainableParams;
+        s.macs = totals.macs;
+        s.warmupMs = await timed(s, 1);
+      } catch (err) {
+        s.error = message(err);
+      }
+    }
+    for (let i = 0; i < config.runs; i++) await round(async (s) => void s.latencies.push(await timed(s, 1)));
+    await round(async (s) => void (await timed(s, config.batch))); // the large batch's own warm-up
+    for (let i = 0; i < 3; i++) await round(async (s) => void s.batchMs.push(await timed(s, config.batch)));
     // Profiling times every kernel on its own, so the peak comes from a call apart from the timed ones.
-    const { peakBytes } = await tf.profile(() => run(many));
-    return {
-      model: spec,
-      inputSize: size,
-      params: totals.trainableParams,
-      macs: totals.macs,
-      warmupMs,
-      latency: { medianMs: median(latencies), p90Ms: p90(latencies), runs: config.runs },
-      throughput: { batch: config.batch, imagesPerSecond: config.batch / (median(batchMs) / 1000) },
-      tfPeakBytes: peakBytes,
-      peakRssBytes: rssPeak,
-    };
+    await round(async (s) => {
+      s.tfPeakBytes = (await tf.profile(() => timed(s, config.batch))).peakBytes;
+      s.peakRssBytes = process.memoryUsage().rss;
+    });
   } finally {
-    tf.dispose(inputs);
-    model.dispose();
+    tf.dispose([...inputs.values()]);
+    for (const s of subjects) s.model?.dispose();
   }
+  const rows = subjects.map((s): InferenceRow | UnavailableRow => {
+    if (s.error !== undefined) return { model: s.spec, unavailable: s.error };
+    return {
+      model: s.spec,
+      inputSize: s.inputSize,
+      params: s.params,
+      macs: s.macs,
+      warmupMs: s.warmupMs,
+      latency: { medianMs: median(s.latencies), p90Ms: p90(s.latencies), runs: s.latencies.length },
+      throughput: { batch: config.batch, imagesPerSecond: config.batch / (median(s.batchMs) / 1000) },
+      tfPeakBytes: s.tfPeakBytes,
+      peakRssBytes: s.peakRssBytes,
+    };
+  });
+  for (const row of rows) {
+    log(isMeasured(row)
+      ? `  ${row.model}: ${row.latency.medianMs.toFixed(1)} ms (p90 ${row.latency.p90Ms.toFixed(1)}), ${row.throughput.imagesPerSecond.toFixed(1)} img/s at batch ${config.batch}`
+      : `  ${row.model}: unavailable (${row.unavailable})`);
+  }
+  return { config, backendInfo, rows };
 }
