@@ -24,7 +24,10 @@ export interface InferenceRow {
   warmupMs: number;
   latency: { medianMs: number; p90Ms: number; runs: number };
   throughput: { batch: number; imagesPerSecond: number };
-  /** Most bytes tfjs held at once during a call at the large batch; the process's resident set after it. */
+  /**
+   * Most tensor bytes a call at the large batch needs (the variant's own tensors, its input, what the call adds),
+   * and the process's resident set after it (every variant of the run is resident by then).
+   */
   tfPeakBytes: number;
   peakRssBytes: number;
 }
@@ -59,6 +62,8 @@ interface Subject {
   warmupMs: number;
   latencies: number[];
   batchMs: number[];
+  /** Tensor bytes the variant holds itself: weights, and the folded inference weights its first call caches. */
+  ownBytes: number;
   tfPeakBytes: number;
   peakRssBytes: number;
   error?: string;
@@ -74,11 +79,16 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 export async function measureInference(config: InferenceConfig, log: (line: string) => void): Promise<InferenceResult> {
   const backendInfo = await initBackend(config.backend, config.threads === undefined ? {} : { threads: config.threads });
   const inputs = new Map<string, tf.Tensor>();
+  let inputBytes = 0;
   const input = (batch: number, size: number) => {
     const key = `${batch}x${size}`;
-    if (!inputs.has(key)) inputs.set(key, tf.randomNormal([batch, size, size, 3]));
+    if (!inputs.has(key)) {
+      inputs.set(key, tf.randomNormal([batch, size, size, 3]));
+      inputBytes += batch * size * size * 3 * 4;
+    }
     return inputs.get(key)!;
   };
+  const heldBytes = () => tf.memory().numBytes - inputBytes;
   const subjects: Subject[] = [];
   const timed = async (s: Subject, batch: number): Promise<number> => {
     const start = performance.now();
@@ -93,8 +103,9 @@ export async function measureInference(config: InferenceConfig, log: (line: stri
   };
   try {
     for (const spec of config.models) {
-      const s: Subject = { spec, inputSize: 0, params: 0, macs: 0, warmupMs: 0, latencies: [], batchMs: [], tfPeakBytes: 0, peakRssBytes: 0 };
+      const s: Subject = { spec, inputSize: 0, params: 0, macs: 0, warmupMs: 0, latencies: [], batchMs: [], ownBytes: 0, tfPeakBytes: 0, peakRssBytes: 0 };
       subjects.push(s);
+      const before = heldBytes();
       try {
         const model = build(spec);
         s.model = model;
@@ -103,6 +114,7 @@ export async function measureInference(config: InferenceConfig, log: (line: stri
         s.params = totals.trainableParams;
         s.macs = totals.macs;
         s.warmupMs = await timed(s, 1);
+        s.ownBytes = heldBytes() - before;
       } catch (err) {
         s.error = message(err);
       }
@@ -110,9 +122,12 @@ export async function measureInference(config: InferenceConfig, log: (line: stri
     for (let i = 0; i < config.runs; i++) await round(async (s) => void s.latencies.push(await timed(s, 1)));
     await round(async (s) => void (await timed(s, config.batch))); // the large batch's own warm-up
     for (let i = 0; i < 3; i++) await round(async (s) => void s.batchMs.push(await timed(s, config.batch)));
-    // Profiling times every kernel on its own, so the peak comes from a call apart from the timed ones.
+    // Profiling times every kernel on its own, so the peak comes from a call apart from the timed ones. Every
+    // variant is resident: the peak is counted as if this one were alone (its own tensors, its input, the call's).
     await round(async (s) => {
-      s.tfPeakBytes = (await tf.profile(() => timed(s, config.batch))).peakBytes;
+      const base = tf.memory().numBytes;
+      const { peakBytes } = await tf.profile(() => timed(s, config.batch));
+      s.tfPeakBytes = s.ownBytes + config.batch * s.inputSize ** 2 * 3 * 4 + (peakBytes - base);
       s.peakRssBytes = process.memoryUsage().rss;
     });
   } finally {
