@@ -13,21 +13,15 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from nets import build, use_device  # noqa: E402
+from nets import build, parse_args  # noqa: E402
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--models", required=True)
-    p.add_argument("--threads", type=int, default=0)
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--size", type=int, default=224)
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    a = p.parse_args()
-    sync = use_device(a.device)
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
+    a, sync = parse_args(p)
     out = {}
     for name in a.models.split(","):
         net = build(name)

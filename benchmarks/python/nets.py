@@ -1,7 +1,7 @@
 """The zoo's nets in PyTorch, by registry name: torchvision's MobileNetV2 / V3, seed 001's MobileNeXt (ported in
 packages/zoo/fixtures), MobileNetV1 from its table. Shared by the benchmark scripts; None for names with no
 PyTorch counterpart (block-swapped layouts, the CIFAR net, seed 004's variant, the minimalistic V3s).
-Also the device set-up the scripts share.
+Also the options and device set-up the per-variant scripts share.
 """
 import os
 import sys
@@ -42,13 +42,20 @@ def build(name):
     return None
 
 
-def use_device(device):
-    """Checks the device and returns the function that waits for its work. On CUDA, convolutions and matrix
-    products run in true fp32 (no TF32), the precision WebGPU computes in."""
-    if device != "cuda":
-        return lambda: None
+def parse_args(parser):
+    """Adds the options the per-variant scripts share (--models, --threads, --device), parses them and sets torch
+    up: returns the arguments and the function that waits for the device's work. On CUDA, convolutions and
+    matrix products run in true fp32 (no TF32), the precision WebGPU computes in."""
+    parser.add_argument("--models", required=True)
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    a = parser.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    if a.device != "cuda":
+        return a, lambda: None
     if not torch.cuda.is_available():
         sys.exit("CUDA is not available to torch here")
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cuda.matmul.allow_tf32 = False
-    return torch.cuda.synchronize
+    return a, torch.cuda.synchronize

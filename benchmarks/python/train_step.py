@@ -10,20 +10,14 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from nets import build, use_device  # noqa: E402
+from nets import build, parse_args  # noqa: E402
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--models", required=True)
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--steps", type=int, default=3)
-    p.add_argument("--threads", type=int, default=0)
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    a = p.parse_args()
-    sync = use_device(a.device)
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
+    a, sync = parse_args(p)
     torch.manual_seed(0)
     out = {}
     for name in a.models.split(","):
