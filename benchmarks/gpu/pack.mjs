@@ -19,7 +19,8 @@ const SKIP = new Set(['sharp', 'onnxruntime-node']);
 const JUNK = /\.(map|ts|mts|cts|md|markdown|tsbuildinfo|html)$|(^|\/)(test|tests|__tests__|docs|example|examples)\//;
 
 const exclude = join(root, '.git', 'info', 'exclude');
-if (!readFileSync(exclude, 'utf8').split('\n').includes('/.gpu/')) writeFileSync(exclude, `${readFileSync(exclude, 'utf8').trimEnd()}\n/.gpu/\n`);
+const excluded = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
+if (!excluded.split('\n').includes('/.gpu/')) writeFileSync(exclude, `${excluded.trimEnd()}\n/.gpu/\n`);
 for (const dir of ['benchmarks/dist', ...readdirSync(join(root, 'packages')).map((p) => `packages/${p}/dist`)]) {
   if (!existsSync(join(root, dir))) throw new Error(`${dir} is missing: run 'npm run build' first`);
 }
@@ -92,10 +93,13 @@ console.log(`packing ${files.length} files (${mib(raw)} MiB) from ${seen.size} p
 execFileSync('sh', ['-c', `tar -C "${root}" -cf - -T "${list}" | xz -T0 -6 > "${out}/tree.tar.xz"`], { stdio: 'inherit' });
 execFileSync('sh', ['-c', `xz -T0 -6 -c "${process.execPath}" > "${out}/node.xz"`], { stdio: 'inherit' });
 rmSync(list);
+// NVIDIA's Vulkan driver (libGLX_nvidia) is reached through the Vulkan loader and libglvnd's dispatch libraries;
+// a bare CUDA machine has neither (seen on an H200 machine: "Could not get 'vkCreateInstance' … libGLX_nvidia").
+const LOADERS = ['libvulkan1', 'libglvnd0', 'libgl1', 'libglx0', 'libegl1', 'libopengl0', 'libgles2'];
 try {
-  execFileSync('apt-get', ['download', 'libvulkan1'], { cwd: out, stdio: 'ignore' });
+  execFileSync('apt-get', ['download', ...LOADERS], { cwd: out, stdio: 'ignore' });
 } catch {
-  console.log("note: could not fetch libvulkan1 (run 'apt-get update' first); the GPU machine must then have a Vulkan loader");
+  console.log(`note: could not fetch ${LOADERS.join(' ')} (run 'apt-get update' first); the GPU machine must then have them`);
 }
 copyFileSync(join(root, 'benchmarks', 'gpu', 'env.sh'), join(out, 'env.sh'));
 const total = readdirSync(out).reduce((n, f) => n + statSync(join(out, f)).size, 0);
