@@ -26,8 +26,12 @@ export interface ConvUnitSpec {
   activation: Activation;
 }
 
-/** Activations tfjs can fuse into a convolution kernel. */
-const FUSED_ACTIVATIONS: Partial<Record<Activation, 'relu' | 'relu6' | 'linear'>> = { relu: 'relu', relu6: 'relu6', none: 'linear' };
+/**
+ * The slope of the PReLU fused into the folded inference kernel: 0 gives ReLU (ReLU6 then clips at 6), 1 the
+ * identity. The fused kernels' own ReLU / ReLU6 return 0 for NaN on wasm and webgpu, and wasm's fused depthwise
+ * kernel returns −∞ for NaN with no activation; PReLU keeps NaN on every backend.
+ */
+const PRELU_SLOPE: Record<Activation, 0 | 1> = { relu: 0, relu6: 0, hardSwish: 1, hardSigmoid: 1, none: 1 };
 
 /** Whether gradients are being recorded: fused kernels have no gradient on wasm, so they serve pure inference only. */
 function isTapeOn(): boolean {
@@ -50,7 +54,7 @@ export class ConvUnit {
   private kernel?: LayerVariable;
   private bias?: LayerVariable;
   private normWeights?: NormWeights;
-  private folded?: { sources: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D };
+  private folded?: { sources: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D; slope: tf.Tensor1D };
 
   constructor(readonly spec: ConvUnitSpec) {}
 
@@ -75,33 +79,35 @@ export class ConvUnit {
   }
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    if (!training && this.normWeights && this.spec.groups === (this.depthwise ? this.spec.inChannels : 1) && !isTapeOn()) {
-      return this.foldedInference(x, this.normWeights);
-    }
-    let y = this.convolve(x);
-    if (this.bias) y = tf.add(y, this.bias.read());
-    if (this.normWeights) y = this.normalize(y, this.normWeights, training);
-    return activate(y, this.spec.activation);
+    return tf.tidy(() => {
+      if (!training && this.normWeights && this.spec.groups === (this.depthwise ? this.spec.inChannels : 1) && !isTapeOn()) {
+        return this.foldedInference(x, this.normWeights);
+      }
+      let y = this.convolve(x);
+      if (this.bias) y = tf.add(y, this.bias.read());
+      if (this.normWeights) y = this.normalize(y, this.normWeights, training);
+      return activate(y, this.spec.activation);
+    });
   }
 
   /**
-   * Inference with nothing to differentiate: BatchNorm folded into the kernel and a bias, and ReLU / ReLU6 fused
-   * into the same kernel call — one pass over the activations instead of five. The folded weights are kept
-   * until a weight changes (XNNPACK re-packs a kernel it has not seen), and freed by `releaseFolded`.
+   * Inference with nothing to differentiate: BatchNorm folded into the kernel and a bias, and ReLU fused into
+   * the same kernel call (as a PReLU, see PRELU_SLOPE). The folded weights are kept until a weight changes
+   * (XNNPACK re-packs a kernel it has not seen), and freed by `releaseFolded`.
    */
   private foldedInference(x: tf.Tensor4D, n: NormWeights): tf.Tensor4D {
     const s = this.spec;
     const sources = [this.kernel!, n.gamma, n.beta, n.movingMean, n.movingVariance, ...(this.bias ? [this.bias] : [])].map((w) => w.read().dataId);
     if (!this.folded || this.folded.sources.some((id, i) => id !== sources[i])) {
       this.releaseFolded();
-      this.folded = { sources, ...tf.tidy(() => this.fold(n)) };
-      tf.keep(this.folded.filter);
-      tf.keep(this.folded.bias);
+      const folded = tf.tidy(() => ({ ...this.fold(n), slope: tf.fill([s.outChannels], PRELU_SLOPE[s.activation]) as tf.Tensor1D }));
+      for (const t of Object.values(folded)) tf.keep(t);
+      this.folded = { sources, ...folded };
     }
-    const activation = FUSED_ACTIVATIONS[s.activation];
-    const args = { x, filter: this.folded.filter, bias: this.folded.bias, activation: activation ?? 'linear', strides: s.stride, pad: s.kernel >> 1 } as const;
+    const { filter, bias, slope } = this.folded;
+    const args = { x, filter, bias, activation: 'prelu', preluActivationWeights: slope, strides: s.stride, pad: s.kernel >> 1 } as const;
     const y = this.depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
-    return activation ? y : activate(y, s.activation);
+    return s.activation === 'relu' ? y : activate(y, s.activation);
   }
 
   private fold(n: NormWeights): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
@@ -116,7 +122,7 @@ export class ConvUnit {
 
   /** Frees the folded inference weights (the layer's disposeWeights calls it). */
   releaseFolded(): void {
-    if (this.folded) tf.dispose([this.folded.filter, this.folded.bias]);
+    if (this.folded) tf.dispose([this.folded.filter, this.folded.bias, this.folded.slope]);
     this.folded = undefined;
   }
 

@@ -23,3 +23,18 @@ export function loadBlockFixtures(): BlockFixture[] {
   const file = new URL('./__fixtures__/blocks.json', import.meta.url);
   return (JSON.parse(readFileSync(file, 'utf8')) as { cases: BlockFixture[] }).cases;
 }
+
+/** Where PyTorch's block outputs NaN for one NaN input element (fixtures/make_nan_fixtures.py). */
+export interface NaNFixture {
+  config: BlockConfig;
+  /** [image, row, column, channel] of the NaN in the fixture's input. */
+  nanAt: [number, number, number, number];
+  /** Flat NHWC indices of the NaN outputs in eval and in train mode. */
+  evalNaN: number[];
+  trainNaN: number[];
+}
+
+export function loadNaNFixtures(): NaNFixture[] {
+  const file = new URL('./__fixtures__/nan.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { cases: NaNFixture[] }).cases;
+}

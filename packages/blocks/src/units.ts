@@ -17,8 +17,13 @@ export function buildChain(chain: UnitChain, add: (unit: string) => AddWeight): 
   for (const [name, unit] of chain) unit.build(add(name));
 }
 
+/** Each unit's output feeds only the next unit: it is freed then, not when the block's tidy ends. */
 export function applyChain(chain: UnitChain, x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-  return chain.reduce((h, [, unit]) => unit.apply(h, training), x);
+  return chain.reduce((h, [, unit]) => {
+    const out = unit.apply(h, training);
+    if (h !== x) h.dispose();
+    return out;
+  }, x);
 }
 
 /** The sum of the units' costs, each at the size its predecessor outputs. */
