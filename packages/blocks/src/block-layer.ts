@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Cost, Size2 } from '@mobilenets/ops';
+import { checkpoint, type Cost, type Size2 } from '@mobilenets/ops';
 import type { BlockConfig } from './config.js';
 import { BlockConfigError } from './errors.js';
-import { applyChain, buildChain, chainCost, type UnitChain } from './units.js';
+import { applyChain, buildChain, chainCost, isTapeOn, type Mode, type UnitChain } from './units.js';
 import type { AddWeight, Init } from './weights.js';
 
 type Kwargs = Record<string, unknown>;
@@ -52,13 +52,28 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
     buildChain(this.chain, add);
   }
 
+  /**
+   * Training with `recompute` keeps only the block's input for the backward pass, which runs the block again
+   * (see `checkpoint` in @mobilenets/ops): most of the block's activation memory for about a third more
+   * compute. Not serialized: it is how a model trains, not what it is.
+   */
+  recompute = false;
+
   /** The units in order, then the shortcut. */
   protected forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    return this.shortcut(x, applyChain(this.chain, x, training), training);
+    if (training && this.recompute && isTapeOn()) {
+      const params = this.trainableWeights.map((w) => w.read() as tf.Variable);
+      return checkpoint((input, again) => this.run(input, again ? 'recompute' : 'training'), x, params);
+    }
+    return this.run(x, training ? 'training' : 'inference');
+  }
+
+  private run(x: tf.Tensor4D, mode: Mode): tf.Tensor4D {
+    return this.shortcut(x, applyChain(this.chain, x, mode), mode);
   }
 
   /** How the input joins the output (none by default). */
-  protected shortcut(_x: tf.Tensor4D, out: tf.Tensor4D, _training: boolean): tf.Tensor4D {
+  protected shortcut(_x: tf.Tensor4D, out: tf.Tensor4D, _mode: Mode): tf.Tensor4D {
     return out;
   }
 

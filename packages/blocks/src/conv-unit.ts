@@ -12,6 +12,7 @@ import {
 } from '@mobilenets/ops';
 import { activate } from './activation.js';
 import type { Activation, NormConfig } from './config.js';
+import { isTapeOn, type Mode } from './units.js';
 import type { AddWeight, LayerVariable } from './weights.js';
 
 export interface ConvUnitSpec {
@@ -33,10 +34,8 @@ export interface ConvUnitSpec {
  */
 const PRELU_SLOPE: Record<Activation, 0 | 1> = { relu: 0, relu6: 0, hardSwish: 1, hardSigmoid: 1, none: 1 };
 
-/** Whether gradients are being recorded: fused kernels have no gradient on wasm, so they serve pure inference only. */
-function isTapeOn(): boolean {
-  return (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
-}
+/** Activations batchNormTrain applies in its own op (one pass on wasm, and no tensor of their own for the gradient). */
+const FUSED_TRAINING: Partial<Record<Activation, 'none' | 'relu' | 'relu6'>> = { relu: 'relu', relu6: 'relu6', none: 'none' };
 
 interface NormWeights {
   gamma: LayerVariable;
@@ -78,15 +77,16 @@ export class ConvUnit {
     }
   }
 
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+  apply(x: tf.Tensor4D, mode: Mode): tf.Tensor4D {
     return tf.tidy(() => {
-      if (!training && this.normWeights && this.spec.groups === (this.depthwise ? this.spec.inChannels : 1) && !isTapeOn()) {
+      if (mode === 'inference' && this.normWeights && this.spec.groups === (this.depthwise ? this.spec.inChannels : 1) && !isTapeOn()) {
         return this.foldedInference(x, this.normWeights);
       }
       let y = this.convolve(x);
       if (this.bias) y = tf.add(y, this.bias.read());
-      if (this.normWeights) y = this.normalize(y, this.normWeights, training);
-      return activate(y, this.spec.activation);
+      if (!this.normWeights) return activate(y, this.spec.activation);
+      if (mode === 'inference') return activate(this.normalizeInference(y, this.normWeights), this.spec.activation);
+      return this.normalizeTrain(y, this.normWeights, mode);
     });
   }
 
@@ -136,14 +136,22 @@ export class ConvUnit {
     return conv2d(x, w, opts);
   }
 
-  private normalize(x: tf.Tensor4D, n: NormWeights, training: boolean): tf.Tensor4D {
+  private normalizeInference(x: tf.Tensor4D, n: NormWeights): tf.Tensor4D {
+    const { movingMean, movingVariance, gamma, beta } = n;
+    const read = (w: LayerVariable) => w.read() as tf.Tensor1D;
+    return batchNormInference(x, read(movingMean), read(movingVariance), read(gamma), read(beta), { epsilon: this.spec.norm!.epsilon });
+  }
+
+  /** Batch statistics, with the activation in the same op where it can be (see FUSED_TRAINING). */
+  private normalizeTrain(x: tf.Tensor4D, n: NormWeights, mode: Mode): tf.Tensor4D {
     const { epsilon, momentum } = this.spec.norm!;
-    const gamma = n.gamma.read() as tf.Tensor1D;
-    const beta = n.beta.read() as tf.Tensor1D;
-    if (!training) {
-      return batchNormInference(x, n.movingMean.read() as tf.Tensor1D, n.movingVariance.read() as tf.Tensor1D, gamma, beta, { epsilon });
-    }
-    const { y, mean, variance } = batchNormTrain(x, gamma, beta, { epsilon });
+    const fused = FUSED_TRAINING[this.spec.activation];
+    const { y: normalized, mean, variance } = batchNormTrain(x, n.gamma.read() as tf.Tensor1D, n.beta.read() as tf.Tensor1D, {
+      epsilon,
+      activation: fused ?? 'none',
+    });
+    const y = fused ? normalized : activate(normalized, this.spec.activation);
+    if (mode === 'recompute') return y;
     // PyTorch keeps the unbiased batch variance in its running estimate.
     const count = x.size / x.shape[3];
     const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;

@@ -26,7 +26,7 @@ export class SqueezeExciteUnit {
     };
   }
 
-  apply(x: tf.Tensor4D, _training?: boolean): tf.Tensor4D {
+  apply(x: tf.Tensor4D): tf.Tensor4D {
     const w = this.w!;
     const pooled = globalAvgPool(x);
     const squeezed = relu(tf.add(pointwiseConv2d(pooled, w.reduce.read() as tf.Tensor4D), w.reduceBias.read())) as tf.Tensor4D;

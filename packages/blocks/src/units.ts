@@ -1,13 +1,25 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Cost, Size2 } from '@mobilenets/ops';
 import type { AddWeight } from './weights.js';
+
+/** Whether gradients are being recorded: the folded inference kernels have no gradient on wasm; a recomputed block needs the tape. */
+export function isTapeOn(): boolean {
+  return (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+}
+
+/**
+ * How a unit computes: `inference` (running statistics), `training` (batch statistics, running ones updated),
+ * or `recompute`: a training forward pass run again during the backward pass of a recomputed block (batch
+ * statistics, nothing updated).
+ */
+export type Mode = 'inference' | 'training' | 'recompute';
 
 /** A named piece of a block: a conv-norm-act or a squeeze-excite. */
 export interface Unit {
   build(add: AddWeight): void;
   /** Frees what the unit keeps beside its weights (folded inference weights). */
   releaseFolded?(): void;
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D;
+  apply(x: tf.Tensor4D, mode: Mode): tf.Tensor4D;
   cost(inputSize: Size2): Cost;
 }
 
@@ -18,9 +30,9 @@ export function buildChain(chain: UnitChain, add: (unit: string) => AddWeight): 
 }
 
 /** Each unit's output feeds only the next unit: it is freed then, not when the block's tidy ends. */
-export function applyChain(chain: UnitChain, x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+export function applyChain(chain: UnitChain, x: tf.Tensor4D, mode: Mode): tf.Tensor4D {
   return chain.reduce((h, [, unit]) => {
-    const out = unit.apply(h, training);
+    const out = unit.apply(h, mode);
     if (h !== x) h.dispose();
     return out;
   }, x);

@@ -11,4 +11,13 @@ export { globalAvgPool } from './reduce.js';
 export { makeDivisible } from './make-divisible.js';
 export { convCost, type ConvCostInput, type Cost } from './cost.js';
 export { BackendUnavailableError, MobilenetsOpsError, OpsInputError } from './errors.js';
-export { batchNormInference, batchNormTrain, type BatchNormOptions, type BatchNormTrainResult } from './norm/batch-norm.js';
+export {
+  batchNormInference,
+  batchNormTrain,
+  type BatchNormOptions,
+  type BatchNormTrainOptions,
+  type BatchNormTrainResult,
+} from './norm/batch-norm.js';
+export { valueAndGradients, type Gradients } from './train/gradients.js';
+export { minimize } from './train/minimize.js';
+export { checkpoint } from './train/checkpoint.js';

@@ -28,6 +28,13 @@ const CASES = SHAPES.flatMap((shape) => [
     ours: ((x, g, b) => batchNormTrain(x!, g as tf.Tensor1D, b as tf.Tensor1D, { epsilon: EPS }).y) as Fn,
     reference: builtinTrain,
   },
+  ...(['relu', 'relu6'] as const).map((activation) => ({
+    name: `batchNormTrain + ${activation} [${shape}]`,
+    inputs: inputs(shape).slice(0, 3),
+    // γ scaled by 8, so that ReLU6 clips at 6 too
+    ours: ((x, g, b) => batchNormTrain(x!, tf.mul(g!, 8) as tf.Tensor1D, b as tf.Tensor1D, { epsilon: EPS, activation }).y) as Fn,
+    reference: ((x, g, b) => (activation === 'relu' ? tf.relu : tf.relu6)(builtinTrain(x, tf.mul(g!, 8), b))) as Fn,
+  })),
   {
     name: `batchNormInference [${shape}]`,
     inputs: inputs(shape),

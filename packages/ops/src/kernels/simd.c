@@ -1,0 +1,216 @@
+/*
+ * WebAssembly SIMD kernels for the wasm backend, run on tensors in tfjs-wasm's own memory (the module
+ * imports it). Built by build-kernels.mjs with clang's wasm32 target (Debian: clang-14, lld-14): no libc, no
+ * static data, no stack use, so the module writes nothing but the output buffers it is given.
+ *
+ * Tensors are NHWC float32 seen as [rows, channels]. Per-channel sums run in float blocks of BLOCK rows,
+ * flushed into double accumulators (in the caller's scratch buffer), so that long sums stay exact to float.
+ * f32x4.min / max propagate NaN (unlike XNNPACK's clamps), so NaN stays NaN as in PyTorch.
+ */
+#include <wasm_simd128.h>
+
+typedef unsigned int u32;
+#define BLOCK 256
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU6 = 2 };
+
+static void zero(float* p, u32 n) {
+  for (u32 i = 0; i < n; i++) p[i] = 0.f;
+}
+
+/* acc64[i] += acc[i]; acc[i] = 0 */
+static void flush(float* acc, double* acc64, u32 n) {
+  for (u32 i = 0; i < n; i++) {
+    acc64[i] += (double)acc[i];
+    acc[i] = 0.f;
+  }
+}
+
+/*
+ * Depthwise filter gradient: dw[ky, kx, c] = sum over n, oy, ox of x[n, oy*sh - pt + ky, ox*sw - pl + kx, c] *
+ * dy[n, oy, ox, c] (taps outside x are zero padding).
+ */
+EXPORT(dw_filter_grad)
+void dw_filter_grad(const float* x, const float* dy, float* dw, u32 n, u32 h, u32 w, u32 c, u32 ho, u32 wo, u32 kh,
+                    u32 kw, u32 sh, u32 sw, u32 pt, u32 pl) {
+  zero(dw, kh * kw * c);
+  for (u32 b = 0; b < n; b++)
+    for (u32 oy = 0; oy < ho; oy++)
+      for (u32 ox = 0; ox < wo; ox++) {
+        const float* g = dy + ((b * ho + oy) * wo + ox) * c;
+        for (u32 ky = 0; ky < kh; ky++) {
+          int iy = (int)(oy * sh + ky) - (int)pt;
+          if (iy < 0 || iy >= (int)h) continue;
+          for (u32 kx = 0; kx < kw; kx++) {
+            int ix = (int)(ox * sw + kx) - (int)pl;
+            if (ix < 0 || ix >= (int)w) continue;
+            const float* xp = x + ((b * h + (u32)iy) * w + (u32)ix) * c;
+            float* acc = dw + (ky * kw + kx) * c;
+            u32 ch = 0;
+            for (; ch + 4 <= c; ch += 4)
+              wasm_v128_store(acc + ch, wasm_f32x4_add(wasm_v128_load(acc + ch),
+                                                       wasm_f32x4_mul(wasm_v128_load(xp + ch), wasm_v128_load(g + ch))));
+            for (; ch < c; ch++) acc[ch] += xp[ch] * g[ch];
+          }
+        }
+      }
+}
+
+/*
+ * Batch statistics over rows: mean[c] and biased variance[c], two passes (the variance from the centred
+ * values). scratch: c floats and 2c doubles, 8-byte aligned.
+ */
+EXPORT(bn_stats)
+void bn_stats(const float* x, float* mean, float* var, float* scratch, u32 rows, u32 c) {
+  float* acc = scratch;
+  double* acc64 = (double*)(scratch + ((c + 1) & ~1u));
+  for (int pass = 0; pass < 2; pass++) {
+    zero(acc, c);
+    for (u32 i = 0; i < c; i++) acc64[i] = 0.0;
+    for (u32 r = 0; r < rows; r++) {
+      const float* row = x + r * c;
+      u32 ch = 0;
+      if (pass == 0) {
+        for (; ch + 4 <= c; ch += 4) wasm_v128_store(acc + ch, wasm_f32x4_add(wasm_v128_load(acc + ch), wasm_v128_load(row + ch)));
+        for (; ch < c; ch++) acc[ch] += row[ch];
+      } else {
+        for (; ch + 4 <= c; ch += 4) {
+          v128_t d = wasm_f32x4_sub(wasm_v128_load(row + ch), wasm_v128_load(mean + ch));
+          wasm_v128_store(acc + ch, wasm_f32x4_add(wasm_v128_load(acc + ch), wasm_f32x4_mul(d, d)));
+        }
+        for (; ch < c; ch++) acc[ch] += (row[ch] - mean[ch]) * (row[ch] - mean[ch]);
+      }
+      if ((r + 1) % BLOCK == 0) flush(acc, acc64, c);
+    }
+    flush(acc, acc64, c);
+    float* out = pass == 0 ? mean : var;
+    for (u32 i = 0; i < c; i++) out[i] = (float)(acc64[i] / (double)rows);
+  }
+}
+
+static v128_t activate(v128_t h, u32 act) {
+  if (act == ACT_RELU) return wasm_f32x4_max(h, wasm_f32x4_splat(0.f));
+  if (act == ACT_RELU6) return wasm_f32x4_min(wasm_f32x4_max(h, wasm_f32x4_splat(0.f)), wasm_f32x4_splat(6.f));
+  return h;
+}
+
+static float activate1(float h, u32 act) {
+  if (h != h) return h;
+  if (act != ACT_NONE && h < 0.f) return 0.f;
+  if (act == ACT_RELU6 && h > 6.f) return 6.f;
+  return h;
+}
+
+/* y = act(x * scale[c] + shift[c]) */
+EXPORT(bn_act_forward)
+void bn_act_forward(const float* x, float* y, const float* scale, const float* shift, u32 rows, u32 c, u32 act) {
+  for (u32 r = 0; r < rows; r++) {
+    const float* xr = x + r * c;
+    float* yr = y + r * c;
+    u32 ch = 0;
+    for (; ch + 4 <= c; ch += 4) {
+      v128_t h = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(xr + ch), wasm_v128_load(scale + ch)), wasm_v128_load(shift + ch));
+      wasm_v128_store(yr + ch, activate(h, act));
+    }
+    for (; ch < c; ch++) yr[ch] = activate1(xr[ch] * scale[ch] + shift[ch], act);
+  }
+}
+
+/*
+ * The activation's gradient mask from its output: 1 where the activation passed its input through (0 < y, and
+ * y < 6 for ReLU6), else 0; NaN where y is NaN.
+ */
+static v128_t mask(v128_t y, u32 act) {
+  v128_t zero4 = wasm_f32x4_splat(0.f);
+  if (act == ACT_NONE) return wasm_f32x4_splat(1.f);
+  v128_t t = act == ACT_RELU ? y : wasm_f32x4_mul(y, wasm_f32x4_sub(wasm_f32x4_splat(6.f), y));
+  v128_t m = wasm_v128_and(wasm_f32x4_gt(t, zero4), wasm_f32x4_splat(1.f));
+  return wasm_f32x4_add(m, wasm_f32x4_mul(t, zero4)); /* + 0 * t: NaN where y is NaN */
+}
+
+static float mask1(float y, u32 act) {
+  if (act == ACT_NONE) return 1.f;
+  float t = act == ACT_RELU ? y : y * (6.f - y);
+  return (t > 0.f ? 1.f : 0.f) + 0.f * t;
+}
+
+/*
+ * BatchNorm + activation gradient. With dh = dy * mask(y) and x̂ = (x - mean) * invstd:
+ *   dbeta = sum(dh), dgamma = sum(dh * x̂),
+ *   dx = gamma * invstd * (dh - dbeta / rows - x̂ * dgamma / rows).
+ * y may be null for ACT_NONE. scratch: 2c floats and 2c doubles, 8-byte aligned.
+ */
+EXPORT(bn_act_backward)
+void bn_act_backward(const float* dy, const float* y, const float* x, float* dx, float* dgamma, float* dbeta,
+                     const float* mean, const float* invstd, const float* gamma, float* scratch, u32 rows, u32 c,
+                     u32 act) {
+  float* s1 = scratch;
+  float* s2 = scratch + c;
+  double* t1 = (double*)(scratch + ((2 * c + 1) & ~1u));
+  double* t2 = t1 + c;
+  zero(scratch, 2 * c);
+  for (u32 i = 0; i < c; i++) t1[i] = t2[i] = 0.0;
+  for (u32 r = 0; r < rows; r++) {
+    const float* dyr = dy + r * c;
+    const float* yr = y + r * c;
+    const float* xr = x + r * c;
+    u32 ch = 0;
+    for (; ch + 4 <= c; ch += 4) {
+      v128_t dh = wasm_v128_load(dyr + ch);
+      if (act != ACT_NONE) dh = wasm_f32x4_mul(dh, mask(wasm_v128_load(yr + ch), act));
+      wasm_v128_store(s1 + ch, wasm_f32x4_add(wasm_v128_load(s1 + ch), dh));
+      v128_t d = wasm_f32x4_sub(wasm_v128_load(xr + ch), wasm_v128_load(mean + ch));
+      wasm_v128_store(s2 + ch, wasm_f32x4_add(wasm_v128_load(s2 + ch), wasm_f32x4_mul(dh, d)));
+    }
+    for (; ch < c; ch++) {
+      float dh = act == ACT_NONE ? dyr[ch] : dyr[ch] * mask1(yr[ch], act);
+      s1[ch] += dh;
+      s2[ch] += dh * (xr[ch] - mean[ch]);
+    }
+    if ((r + 1) % BLOCK == 0) {
+      flush(s1, t1, c);
+      flush(s2, t2, c);
+    }
+  }
+  flush(s1, t1, c);
+  flush(s2, t2, c);
+  /*
+   * dx = a * dh + b * x + e, per channel: a = gamma * invstd, b = -a * invstd * dgamma / rows,
+   * e = -a * dbeta / rows - b * mean. a and b take the float sums' place in scratch; e lives in dbeta's buffer
+   * until dgamma and dbeta are written, last.
+   */
+  float* a = scratch;
+  float* b = scratch + c;
+  float* e = dbeta;
+  for (u32 i = 0; i < c; i++) {
+    double db = t1[i], dg = t2[i] * (double)invstd[i];
+    double ai = (double)gamma[i] * invstd[i];
+    double bi = -ai * invstd[i] * dg / rows;
+    a[i] = (float)ai;
+    b[i] = (float)bi;
+    e[i] = (float)(-ai * db / rows - bi * mean[i]);
+    t2[i] = dg;
+  }
+  for (u32 r = 0; r < rows; r++) {
+    const float* dyr = dy + r * c;
+    const float* yr = y + r * c;
+    const float* xr = x + r * c;
+    float* dxr = dx + r * c;
+    u32 ch = 0;
+    for (; ch + 4 <= c; ch += 4) {
+      v128_t dh = wasm_v128_load(dyr + ch);
+      if (act != ACT_NONE) dh = wasm_f32x4_mul(dh, mask(wasm_v128_load(yr + ch), act));
+      v128_t v = wasm_f32x4_add(wasm_f32x4_mul(dh, wasm_v128_load(a + ch)), wasm_f32x4_mul(wasm_v128_load(xr + ch), wasm_v128_load(b + ch)));
+      wasm_v128_store(dxr + ch, wasm_f32x4_add(v, wasm_v128_load(e + ch)));
+    }
+    for (; ch < c; ch++) {
+      float dh = act == ACT_NONE ? dyr[ch] : dyr[ch] * mask1(yr[ch], act);
+      dxr[ch] = dh * a[ch] + xr[ch] * b[ch] + e[ch];
+    }
+  }
+  for (u32 i = 0; i < c; i++) {
+    dgamma[i] = (float)t2[i];
+    dbeta[i] = (float)t1[i];
+  }
+}
