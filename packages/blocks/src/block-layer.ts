@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { checkpoint, type Cost, type Size2 } from '@mobilenets/ops';
+import { checkpoint, type Cost, type Size2, type TrainingMemory } from '@mobilenets/ops';
 import type { BlockConfig } from './config.js';
 import { BlockConfigError } from './errors.js';
-import { applyChain, buildChain, chainCost, isTapeOn, type Mode, type UnitChain } from './units.js';
+import { applyChain, buildChain, chainCost, chainTrainingMemory, isTapeOn, type Mode, type Unit, type UnitChain } from './units.js';
 import type { AddWeight, Init } from './weights.js';
 
 type Kwargs = Record<string, unknown>;
@@ -80,6 +80,24 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
   /** Params and MACs of one sample, from the same specs the weights are made from. */
   cost(inputSize: Size2): Cost {
     return chainCost(this.chain, inputSize);
+  }
+
+  /**
+   * Per image, at this input size: what training keeps for the backward pass, and the most the block's backward
+   * pass holds on top (`estimateTrainingMemory` in @mobilenets/ops sums them). With `recompute`, only the
+   * output is kept, and the backward pass holds the block's whole forward pass again.
+   */
+  trainingMemory(inputSize: Size2): TrainingMemory {
+    const [h, w] = typeof inputSize === 'number' ? [inputSize, inputSize] : inputSize;
+    const plain = chainTrainingMemory(this.units(), inputSize, h * w * this.inputChannels * 4);
+    if (!this.recompute) return plain;
+    const [oh, ow] = this.cost(inputSize).outputSize;
+    return { saved: oh * ow * this.outputChannels * 4, transient: plain.saved + plain.transient };
+  }
+
+  /** Every unit, in order (InvertedResidual adds its 1×1 shortcut). */
+  protected units(): Unit[] {
+    return this.chain.map(([, unit]) => unit);
   }
 
   private get dims(): { inChannels?: number; outChannels?: number; channels?: number; stride?: number } {

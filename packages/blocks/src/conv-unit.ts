@@ -57,6 +57,16 @@ export class ConvUnit {
 
   constructor(readonly spec: ConvUnitSpec) {}
 
+  /**
+   * With BatchNorm: the convolution's output and the unit's output (two tensors the gradient of the fused
+   * BatchNorm + ReLU / ReLU6 reads); hard-swish and hard-sigmoid add their own intermediates. Without: the output.
+   */
+  get savedOutputs(): number {
+    const s = this.spec;
+    if (!s.norm) return s.activation === 'none' ? 1 : 2;
+    return FUSED_TRAINING[s.activation] ? 2 : 5;
+  }
+
   get depthwise(): boolean {
     const s = this.spec;
     return s.groups > 1 && s.groups === s.inChannels && s.groups === s.outChannels;

@@ -9,6 +9,8 @@ export function defaultSqueezeChannels(channels: number): number {
 
 /** Squeeze-and-excitation (MobileNetV3): global pool, 1×1 conv + ReLU, 1×1 conv + hard-sigmoid, channel scale. */
 export class SqueezeExciteUnit {
+  /** Its output; its input and the scale are kept by others or small. */
+  readonly savedOutputs = 1;
   private w?: { reduce: LayerVariable; reduceBias: LayerVariable; expand: LayerVariable; expandBias: LayerVariable };
 
   constructor(

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Cost, Size2 } from '@mobilenets/ops';
+import type { Cost, Size2, TrainingMemory } from '@mobilenets/ops';
 import type { AddWeight } from './weights.js';
 
 /** Whether gradients are being recorded: the folded inference kernels have no gradient on wasm; a recomputed block needs the tape. */
@@ -21,6 +21,8 @@ export interface Unit {
   releaseFolded?(): void;
   apply(x: tf.Tensor4D, mode: Mode): tf.Tensor4D;
   cost(inputSize: Size2): Cost;
+  /** Tensors the size of its output that training keeps for the backward pass (the output itself included). */
+  readonly savedOutputs: number;
 }
 
 export type UnitChain = readonly (readonly [name: string, unit: Unit])[];
@@ -51,6 +53,30 @@ export function chainCost(chain: UnitChain, inputSize: Size2): Cost {
     size = c.outputSize;
   }
   return total;
+}
+
+/**
+ * A backward pass through one unit holds, besides what is kept, about this many tensors the size of the unit's
+ * larger end: the gradient coming in, the one going out, and the convolution's temporaries (measured on
+ * MobileNetV2; see estimateTrainingMemory in @mobilenets/ops).
+ */
+const WORKING_TENSORS = 4;
+
+/** Per image, in bytes: what the units keep for the backward pass, and the most a unit's backward pass holds on top. */
+export function chainTrainingMemory(units: readonly Unit[], inputSize: Size2, inputBytes: number): TrainingMemory {
+  let size = inputSize;
+  let inBytes = inputBytes;
+  let saved = 0;
+  let transient = 0;
+  for (const unit of units) {
+    const c = unit.cost(size);
+    saved += unit.savedOutputs * c.activationBytes;
+    // The block's input gradient (a shortcut's) may wait beside the unit's working set.
+    transient = Math.max(transient, WORKING_TENSORS * Math.max(inBytes, c.activationBytes) + inputBytes);
+    size = c.outputSize;
+    inBytes = c.activationBytes;
+  }
+  return { saved, transient };
 }
 
 export function addCosts(a: Cost, b: Cost): Cost {

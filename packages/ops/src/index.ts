@@ -10,7 +10,7 @@ export { relu, relu6, hardSigmoid, hardSwish } from './activations.js';
 export { globalAvgPool } from './reduce.js';
 export { makeDivisible } from './make-divisible.js';
 export { convCost, type ConvCostInput, type Cost } from './cost.js';
-export { BackendUnavailableError, MobilenetsOpsError, OpsInputError } from './errors.js';
+export { BackendUnavailableError, type MemoryShortfall, MobilenetsOpsError, OpsInputError, OutOfMemoryError } from './errors.js';
 export {
   batchNormInference,
   batchNormTrain,
@@ -19,5 +19,14 @@ export {
   type BatchNormTrainResult,
 } from './norm/batch-norm.js';
 export { valueAndGradients, type Gradients } from './train/gradients.js';
-export { minimize } from './train/minimize.js';
+export { minimize, type MinimizeOptions } from './train/minimize.js';
+export {
+  estimateTrainingMemory,
+  planTrainingMemory,
+  type MemoryLayer,
+  type MemoryModel,
+  type TrainingMemory,
+  type TrainingMemoryEstimate,
+  type TrainingMemoryOptions,
+} from './train/memory.js';
 export { checkpoint } from './train/checkpoint.js';

@@ -27,9 +27,13 @@ interface WasmBackend {
 
 const instances = new WeakMap<object, SimdKernels>();
 
-/** The SIMD kernels when the current backend is tfjs' wasm backend, else null. */
+/** tfjs flag: `tf.env().set(SIMD_FLAG, false)` turns the kernels off (benchmarks compare both paths). */
+export const SIMD_FLAG = 'MOBILENETS_WASM_SIMD';
+tf.env().registerFlag(SIMD_FLAG, () => true);
+
+/** The SIMD kernels when the current backend is tfjs' wasm backend (and the flag is on), else null. */
 export function simdKernels(): SimdKernels | null {
-  if (tf.getBackend() !== 'wasm') return null;
+  if (tf.getBackend() !== 'wasm' || !tf.env().getBool(SIMD_FLAG)) return null;
   const backend = tf.backend() as unknown as WasmBackend;
   let kernels = instances.get(backend);
   if (!kernels) {

@@ -84,7 +84,7 @@ describe.each(TRAINING_BACKENDS)('valueAndGradients on %s', (backend) => {
     const x = seeded([2, 8, 8, 3], 3) as T4;
     const optimizer = tf.train.sgd(0.1);
     const before = tf.memory().numTensors;
-    const lossA = minimize(optimizer, () => net(x, ours), ours);
+    const lossA = minimize(optimizer, () => net(x, ours), { varList: ours });
     const lossB = optimizer.minimize(() => net(x, theirs), true, theirs)!;
     const [a, b] = [await arrays([lossA, ...ours]), await arrays([lossB, ...theirs])];
     tf.dispose([lossA, lossB]);
