@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from '../custom-op.js';
 import { OpsInputError } from '../errors.js';
+import { simdKernels } from '../kernels/wasm-simd.js';
 import { spread } from './backprop.js';
 import { pair, type Size2 } from './geometry.js';
 import { checkConvInput } from './validate.js';
@@ -44,8 +45,13 @@ export function pointwiseConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: Po
   );
 }
 
-/** xᵀ·dy, transposing whichever operand is narrower (the transpose is the costly copy). */
+/**
+ * xᵀ·dy. On wasm one SIMD pass over both (kernels/simd.c: XNNPACK would transpose one and pack the other);
+ * elsewhere transposing whichever operand is narrower (the transpose is the costly copy).
+ */
 function filterGrad(rows: tf.Tensor2D, dyRows: tf.Tensor2D): tf.Tensor2D {
+  const simd = simdKernels();
+  if (simd) return simd.matMulTN(rows, dyRows);
   if (rows.shape[1] <= dyRows.shape[1]) return tf.matMul(tf.transpose(rows), dyRows);
   return tf.transpose(tf.matMul(tf.transpose(dyRows), rows)) as tf.Tensor2D;
 }

@@ -214,3 +214,70 @@ void bn_act_backward(const float* dy, const float* y, const float* x, float* dx,
     dbeta[i] = (float)t1[i];
   }
 }
+
+#define ROWS 64 /* rows of A and B streamed per pass over C: ROWS · (m + n) floats stay in L2 */
+
+/* acc += a * b, four lanes */
+#define MADD(acc, av, bv) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(av, bv))
+
+/*
+ * c[m, n] = a[rows, m]ᵀ · b[rows, n]: a filter gradient, the input's pixels times the output gradient's, summed
+ * over every pixel of the batch (rows ≫ m, n). XNNPACK would need one operand transposed and the other packed,
+ * two copies of an activation-sized matrix; this reads each once, 4 × 8 outputs per register tile.
+ */
+EXPORT(matmul_tn)
+void matmul_tn(const float* a, const float* b, float* c, u32 rows, u32 m, u32 n) {
+  zero(c, m * n);
+  for (u32 p0 = 0; p0 < rows; p0 += ROWS) {
+    u32 p1 = p0 + ROWS < rows ? p0 + ROWS : rows;
+    u32 i = 0;
+    for (; i + 4 <= m; i += 4) {
+      float* c0 = c + i * n;
+      float* c1 = c0 + n;
+      float* c2 = c1 + n;
+      float* c3 = c2 + n;
+      u32 j = 0;
+      for (; j + 8 <= n; j += 8) {
+        v128_t s00 = wasm_v128_load(c0 + j), s01 = wasm_v128_load(c0 + j + 4);
+        v128_t s10 = wasm_v128_load(c1 + j), s11 = wasm_v128_load(c1 + j + 4);
+        v128_t s20 = wasm_v128_load(c2 + j), s21 = wasm_v128_load(c2 + j + 4);
+        v128_t s30 = wasm_v128_load(c3 + j), s31 = wasm_v128_load(c3 + j + 4);
+        for (u32 p = p0; p < p1; p++) {
+          const float* ar = a + p * m + i;
+          const float* br = b + p * n + j;
+          v128_t b0 = wasm_v128_load(br), b1 = wasm_v128_load(br + 4);
+          v128_t a0 = wasm_f32x4_splat(ar[0]), a1 = wasm_f32x4_splat(ar[1]);
+          v128_t a2 = wasm_f32x4_splat(ar[2]), a3 = wasm_f32x4_splat(ar[3]);
+          MADD(s00, a0, b0); MADD(s01, a0, b1);
+          MADD(s10, a1, b0); MADD(s11, a1, b1);
+          MADD(s20, a2, b0); MADD(s21, a2, b1);
+          MADD(s30, a3, b0); MADD(s31, a3, b1);
+        }
+        wasm_v128_store(c0 + j, s00); wasm_v128_store(c0 + j + 4, s01);
+        wasm_v128_store(c1 + j, s10); wasm_v128_store(c1 + j + 4, s11);
+        wasm_v128_store(c2 + j, s20); wasm_v128_store(c2 + j + 4, s21);
+        wasm_v128_store(c3 + j, s30); wasm_v128_store(c3 + j + 4, s31);
+      }
+      for (; j < n; j++)
+        for (u32 p = p0; p < p1; p++) {
+          const float* ar = a + p * m + i;
+          float bv = b[p * n + j];
+          c0[j] += ar[0] * bv;
+          c1[j] += ar[1] * bv;
+          c2[j] += ar[2] * bv;
+          c3[j] += ar[3] * bv;
+        }
+    }
+    for (; i < m; i++) {
+      float* ci = c + i * n;
+      for (u32 p = p0; p < p1; p++) {
+        float av = a[p * m + i];
+        const float* br = b + p * n;
+        u32 j = 0;
+        for (; j + 4 <= n; j += 4)
+          wasm_v128_store(ci + j, wasm_f32x4_add(wasm_v128_load(ci + j), wasm_f32x4_mul(wasm_f32x4_splat(av), wasm_v128_load(br + j))));
+        for (; j < n; j++) ci[j] += av * br[j];
+      }
+    }
+  }
+}

@@ -31,6 +31,18 @@ describe('SIMD kernels on wasm', () => {
     expect(relativeError(v, want.variance)).toBeLessThanOrEqual(1e-5);
   });
 
+  it.each([[130, 9, 13], [64, 4, 8], [3, 1, 1], [257, 17, 5]])('matMulTN: aᵀ · b with %i rows, m %i, n %i, as tfjs computes it', async (rows, m, n) => {
+    const before = tf.memory().numTensors;
+    const a = tf.tensor2d(seededValues(rows * m, 3), [rows, m]);
+    const b = tf.tensor2d(seededValues(rows * n, 4), [rows, n]);
+    const [ours, theirs] = [simdKernels()!.matMulTN(a, b), tf.tidy(() => tf.matMul(tf.transpose(a), b))];
+    const [x, y] = [await ours.data(), await theirs.data()];
+    tf.dispose([a, b, ours, theirs]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(ours.shape).toEqual([m, n]);
+    expect(relativeError(x, y)).toBeLessThanOrEqual(1e-6);
+  });
+
   it('write their outputs only: tensors allocated around them keep their values', async () => {
     const before = tf.memory().numTensors;
     const fill = (v: number) => tf.fill([64, 9], v);

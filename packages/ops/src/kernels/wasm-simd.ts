@@ -17,6 +17,7 @@ interface Exports {
   bn_stats(...args: number[]): void;
   bn_act_forward(...args: number[]): void;
   bn_act_backward(...args: number[]): void;
+  matmul_tn(...args: number[]): void;
 }
 
 interface WasmBackend {
@@ -85,6 +86,15 @@ export class SimdKernels {
       g.height.kernel, g.width.kernel, g.height.stride, g.width.stride, g.height.padBefore, g.width.padBefore,
     );
     return dw;
+  }
+
+  /** aᵀ · b for a [rows, m] and b [rows, n] with many rows (a filter gradient): [m, n]. */
+  matMulTN(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+    const [rows, m] = a.shape;
+    const n = b.shape[1];
+    const c = this.output<tf.Rank.R2>([m, n]);
+    this.exports.matmul_tn(this.offset(a), this.offset(b), this.offset(c), rows, m, n);
+    return c;
   }
 
   /** Per-channel mean and biased variance of x [..., C] (two passes, sums in double). */
