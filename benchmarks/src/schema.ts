@@ -66,7 +66,12 @@ const backendInfo = object({ name: string, gpu: boolean, threads: number, adapte
 const latency = object({ medianMs: number, p90Ms: number, runs: number });
 const throughput = object({ batch: number, imagesPerSecond: number });
 const inferenceBaseline = object({ torch: string, threads: number, device: string, models: record(object({ warmupMs: number, latency, throughput })) });
-const trainingBaseline = object({ torch: string, threads: number, device: string, models: record(object({ batch: number, stepMs: array(number), imagesPerSecond: number })) });
+const trainingBaseline = object({
+  torch: string,
+  threads: number,
+  device: string,
+  models: record(object({ batch: number, stepMs: array(number), imagesPerSecond: number, rssGrowthBytes: optional(number) })),
+});
 
 const SCHEMA: Check = object({
   schema: (v, p) => {
@@ -81,7 +86,27 @@ const SCHEMA: Check = object({
       rows: array(orUnavailable(object({ model: string, inputSize: number, params: number, macs: number, warmupMs: number, latency, throughput, tfPeakBytes: number, peakRssBytes: number }))),
     }),
   ),
-  zooTrainStep: array(orUnavailable(object({ backend: string, model: string, inputSize: number, batch: number, backendInfo, warmupMs: array(number), stepMs: array(number), imagesPerSecond: number, tfPeakBytes: number, peakRssBytes: number }))),
+  zooTrainStep: array(
+    orUnavailable(
+      object({
+        backend: string,
+        model: string,
+        inputSize: number,
+        batch: number,
+        backendInfo,
+        warmupMs: array(number),
+        stepMs: array(number),
+        imagesPerSecond: number,
+        tfPeakBytes: number,
+        peakRssBytes: number,
+        path: optional(string),
+        rssGrowthBytes: optional(number),
+        heapBytes: optional(nullable(number)),
+        estimatedPeakBytes: optional(number),
+        recomputed: optional(array(string)),
+      }),
+    ),
+  ),
   trainStep: optional(
     array(
       object({
@@ -97,6 +122,7 @@ const SCHEMA: Check = object({
         imagesPerSecond: number,
         noLeak: nullable(boolean),
         peakRssBytes: number,
+        path: optional(string),
       }),
     ),
   ),

@@ -3,14 +3,19 @@ import type { ConvGeometry } from '../conv/geometry.js';
 import { SIMD_MODULE } from './simd-module.js';
 
 /**
- * The kernels of simd.c on tfjs' wasm backend. The module imports the backend's own memory, so a kernel reads
- * its inputs where tfjs keeps them and writes into an output tfjs allocated: no copies. It leans on internals
- * of tfjs-backend-wasm 4.22 (its memory object, `dataIdMap`, `makeOutput`); `wasm-simd.test.ts` checks them.
+ * The kernels of simd.c as tfjs kernels of the wasm backend (so `tf.profile` times them by name). The module
+ * imports the backend's own memory, so a kernel reads its inputs where tfjs keeps them and writes into outputs
+ * tfjs allocated: no copies. It leans on internals of tfjs-backend-wasm 4.22 (its memory object, `dataIdMap`,
+ * `makeOutput`, `disposeData`); `wasm-simd.test.ts` checks them.
  */
 
 /** Activation codes of simd.c. */
 export const SIMD_ACTIVATIONS = { none: 0, relu: 1, relu6: 2 } as const;
 export type SimdActivation = keyof typeof SIMD_ACTIVATIONS;
+
+/** tfjs flag: `tf.env().set(SIMD_FLAG, false)` turns the kernels off (benchmarks compare both paths). */
+export const SIMD_FLAG = 'MOBILENETS_WASM_SIMD';
+tf.env().registerFlag(SIMD_FLAG, () => true);
 
 interface Exports {
   dw_filter_grad(...args: number[]): void;
@@ -24,96 +29,146 @@ interface WasmBackend {
   wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(dataId: object): void;
 }
 
-const instances = new WeakMap<object, SimdKernels>();
+type Attrs = Record<string, number>;
+type Run = (k: Kernel, inputs: tf.TensorInfo[], attrs: Attrs) => tf.TensorInfo | tf.TensorInfo[];
 
-/** tfjs flag: `tf.env().set(SIMD_FLAG, false)` turns the kernels off (benchmarks compare both paths). */
-export const SIMD_FLAG = 'MOBILENETS_WASM_SIMD';
-tf.env().registerFlag(SIMD_FLAG, () => true);
+/** What a kernel function gets: the module's exports, input offsets, outputs and scratch from the backend. */
+class Kernel {
+  constructor(
+    readonly exports: Exports,
+    private readonly backend: WasmBackend,
+  ) {}
 
-/** The SIMD kernels when the current backend is tfjs' wasm backend (and the flag is on), else null. */
-export function simdKernels(): SimdKernels | null {
-  if (tf.getBackend() !== 'wasm' || !tf.env().getBool(SIMD_FLAG)) return null;
-  const backend = tf.backend() as unknown as WasmBackend;
-  let kernels = instances.get(backend);
-  if (!kernels) {
-    kernels = new SimdKernels(backend);
-    instances.set(backend, kernels);
+  offset(t: tf.TensorInfo): number {
+    const data = this.backend.dataIdMap.get(t.dataId);
+    if (!data || t.dtype !== 'float32') throw new Error(`SIMD kernels take float32 tensors of the wasm backend, got ${t.dtype}`);
+    return data.memoryOffset;
   }
-  return kernels;
+
+  output(shape: number[]): tf.TensorInfo {
+    return this.backend.makeOutput(shape, 'float32');
+  }
+
+  /** Runs `f` with a float buffer for per-channel double sums: `floats` floats, then `doubles` doubles. */
+  withScratch(floats: number, doubles: number, f: (offset: number) => void): void {
+    const scratch = this.output([((floats + 1) & ~1) + 2 * doubles]);
+    try {
+      f(this.offset(scratch));
+    } finally {
+      this.backend.disposeData(scratch.dataId);
+    }
+  }
 }
+
+const channels = (t: tf.TensorInfo) => t.shape[t.shape.length - 1]!;
+const size = (t: tf.TensorInfo) => t.shape.reduce((n, d) => n * d, 1);
+
+/** The kernels, by tfjs kernel name. */
+const KERNELS: Record<string, Run> = {
+  MobilenetsDepthwiseFilterGrad: (k, [x, dy], a) => {
+    const [n, h, w, c] = x!.shape;
+    const [, ho, wo] = dy!.shape;
+    const dw = k.output([a.kh!, a.kw!, c!, 1]);
+    k.exports.dw_filter_grad(k.offset(x!), k.offset(dy!), k.offset(dw), n!, h!, w!, c!, ho!, wo!, a.kh!, a.kw!, a.sh!, a.sw!, a.pt!, a.pl!);
+    return dw;
+  },
+  MobilenetsBatchStats: (k, [x]) => {
+    const c = channels(x!);
+    const [mean, variance] = [k.output([c]), k.output([c])];
+    k.withScratch(c, c, (s) => k.exports.bn_stats(k.offset(x!), k.offset(mean), k.offset(variance), s, size(x!) / c, c));
+    return [mean, variance];
+  },
+  MobilenetsNormAct: (k, [x, scale, shift], a) => {
+    const c = channels(x!);
+    const y = k.output(x!.shape);
+    k.exports.bn_act_forward(k.offset(x!), k.offset(y), k.offset(scale!), k.offset(shift!), size(x!) / c, c, a.activation!);
+    return y;
+  },
+  MobilenetsNormActGrad: (k, [dy, y, x, mean, invStd, gamma], a) => {
+    const c = channels(x!);
+    const [dx, dGamma, dBeta] = [k.output(x!.shape), k.output([c]), k.output([c])];
+    k.withScratch(2 * c, 2 * c, (s) =>
+      k.exports.bn_act_backward(
+        k.offset(dy!), k.offset(y!), k.offset(x!), k.offset(dx), k.offset(dGamma), k.offset(dBeta),
+        k.offset(mean!), k.offset(invStd!), k.offset(gamma!), s, size(x!) / c, c, a.activation!,
+      ),
+    );
+    return [dx, dGamma, dBeta];
+  },
+  MobilenetsMatMulTN: (k, [a, b]) => {
+    const [rows, m] = a!.shape;
+    const n = b!.shape[1]!;
+    const c = k.output([m!, n]);
+    k.exports.matmul_tn(k.offset(a!), k.offset(b!), k.offset(c), rows!, m!, n);
+    return c;
+  },
+};
+
+const kernels = new WeakMap<object, Kernel>();
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
   return Uint8Array.from(text, (ch) => ch.charCodeAt(0));
 }
 
-export class SimdKernels {
-  private readonly exports: Exports;
-
-  constructor(private readonly backend: WasmBackend) {
-    const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
-    if (!memory) throw new Error('tfjs-backend-wasm exposes no memory object (expected 4.22)');
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new WebAssembly.Module(decode(shared ? SIMD_MODULE.shared : SIMD_MODULE.plain));
-    this.exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports;
+/** The module, instantiated on the backend's memory; the kernels registered with tfjs on first use. */
+function kernelFor(backend: WasmBackend): Kernel {
+  let kernel = kernels.get(backend);
+  if (kernel) return kernel;
+  const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+  if (!memory) throw new Error('tfjs-backend-wasm exposes no memory object (expected 4.22)');
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const module = new WebAssembly.Module(decode(shared ? SIMD_MODULE.shared : SIMD_MODULE.plain));
+  kernel = new Kernel(new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports, backend);
+  kernels.set(backend, kernel);
+  for (const [kernelName, run] of Object.entries(KERNELS)) {
+    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, attrs, backend: b }) =>
+        run(kernelFor(b as unknown as WasmBackend), Object.values(inputs) as tf.TensorInfo[], attrs as unknown as Attrs),
+    });
   }
+  return kernel;
+}
 
-  private offset(t: tf.Tensor): number {
-    const data = this.backend.dataIdMap.get(t.dataId);
-    if (!data || t.dtype !== 'float32') throw new Error(`SIMD kernels take float32 tensors on the wasm backend, got ${t.dtype}`);
-    return data.memoryOffset;
-  }
+/** The SIMD kernels when the current backend is tfjs' wasm backend (and the flag is on), else null. */
+export function simdKernels(): SimdKernels | null {
+  if (tf.getBackend() !== 'wasm' || !tf.env().getBool(SIMD_FLAG)) return null;
+  kernelFor(tf.backend() as unknown as WasmBackend);
+  return SIMD;
+}
 
-  private output<R extends tf.Rank>(shape: number[]): tf.Tensor<R> {
-    const info = this.backend.makeOutput(shape, 'float32');
-    return (tf.engine() as unknown as { makeTensorFromTensorInfo(i: tf.TensorInfo): tf.Tensor<R> }).makeTensorFromTensorInfo(info);
-  }
+const run = <T extends tf.Tensor | tf.Tensor[]>(name: string, inputs: Record<string, tf.Tensor>, attrs: Attrs = {}): T =>
+  tf.engine().runKernel(name, inputs as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as T;
 
-  /** Float scratch for per-channel double sums: `floats` floats, then `doubles` doubles. */
-  private scratch(floats: number, doubles: number): tf.Tensor {
-    return this.output([((floats + 1) & ~1) + 2 * doubles]);
-  }
-
+/** The kernels' typed entry points. */
+export const SIMD = {
   /** The filter gradient [kh, kw, C, 1] of a depthwise convolution of x [N, H, W, C] whose output gradient is dy. */
   depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
-    const [n, h, w, c] = x.shape;
-    const [, ho, wo] = dy.shape;
-    const dw = this.output<tf.Rank.R4>([g.height.kernel, g.width.kernel, c, 1]);
-    this.exports.dw_filter_grad(
-      this.offset(x), this.offset(dy), this.offset(dw), n, h, w, c, ho, wo,
-      g.height.kernel, g.width.kernel, g.height.stride, g.width.stride, g.height.padBefore, g.width.padBefore,
-    );
-    return dw;
-  }
+    const attrs = { kh: g.height.kernel, kw: g.width.kernel, sh: g.height.stride, sw: g.width.stride, pt: g.height.padBefore, pl: g.width.padBefore };
+    return run('MobilenetsDepthwiseFilterGrad', { x, dy }, attrs);
+  },
 
   /** aᵀ · b for a [rows, m] and b [rows, n] with many rows (a filter gradient): [m, n]. */
   matMulTN(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-    const [rows, m] = a.shape;
-    const n = b.shape[1];
-    const c = this.output<tf.Rank.R2>([m, n]);
-    this.exports.matmul_tn(this.offset(a), this.offset(b), this.offset(c), rows, m, n);
-    return c;
-  }
+    return run('MobilenetsMatMulTN', { a, b });
+  },
 
   /** Per-channel mean and biased variance of x [..., C] (two passes, sums in double). */
   batchStats(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
-    const c = x.shape[x.rank - 1]!;
-    const [mean, variance] = [this.output<tf.Rank.R1>([c]), this.output<tf.Rank.R1>([c])];
-    const scratch = this.scratch(c, c);
-    this.exports.bn_stats(this.offset(x), this.offset(mean), this.offset(variance), this.offset(scratch), x.size / c, c);
-    scratch.dispose();
-    return { mean, variance };
-  }
+    const [mean, variance] = run<tf.Tensor1D[]>('MobilenetsBatchStats', { x });
+    return { mean: mean!, variance: variance! };
+  },
 
   /** act(x · scale + shift), per channel. */
   normAct<T extends tf.Tensor>(x: T, scale: tf.Tensor1D, shift: tf.Tensor1D, activation: SimdActivation): T {
-    const c = x.shape[x.rank - 1]!;
-    const y = this.output(x.shape) as T;
-    this.exports.bn_act_forward(this.offset(x), this.offset(y), this.offset(scale), this.offset(shift), x.size / c, c, SIMD_ACTIVATIONS[activation]);
-    return y;
-  }
+    return run('MobilenetsNormAct', { x, scale, shift }, { activation: SIMD_ACTIVATIONS[activation] });
+  },
 
   /**
    * Gradient of act(BatchNorm(x)) with batch statistics: dx, dγ, dβ from the output gradient dy, the output y
@@ -122,15 +177,9 @@ export class SimdKernels {
   normActGrad<T extends tf.Tensor>(
     dy: T, y: T | null, x: T, mean: tf.Tensor1D, invStd: tf.Tensor1D, gamma: tf.Tensor1D, activation: SimdActivation,
   ): { dx: T; dGamma: tf.Tensor1D; dBeta: tf.Tensor1D } {
-    const c = x.shape[x.rank - 1]!;
-    const dx = this.output(x.shape) as T;
-    const [dGamma, dBeta] = [this.output<tf.Rank.R1>([c]), this.output<tf.Rank.R1>([c])];
-    const scratch = this.scratch(2 * c, 2 * c);
-    this.exports.bn_act_backward(
-      this.offset(dy), y ? this.offset(y) : 0, this.offset(x), this.offset(dx), this.offset(dGamma), this.offset(dBeta),
-      this.offset(mean), this.offset(invStd), this.offset(gamma), this.offset(scratch), x.size / c, c, SIMD_ACTIVATIONS[activation],
-    );
-    scratch.dispose();
-    return { dx, dGamma, dBeta };
-  }
-}
+    const inputs = { dy, y: y ?? dy, x, mean, invStd, gamma };
+    const [dx, dGamma, dBeta] = run<tf.Tensor[]>('MobilenetsNormActGrad', inputs, { activation: SIMD_ACTIVATIONS[activation] });
+    return { dx: dx as T, dGamma: dGamma as tf.Tensor1D, dBeta: dBeta as tf.Tensor1D };
+  },
+};
+export type SimdKernels = typeof SIMD;
