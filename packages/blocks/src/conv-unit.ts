@@ -35,7 +35,12 @@ export interface ConvUnitSpec {
 const PRELU_SLOPE: Record<Activation, 0 | 1> = { relu: 0, relu6: 0, hardSwish: 1, hardSigmoid: 1, none: 1 };
 
 /** Activations batchNormTrain applies in its own op (one pass on wasm, and no tensor of their own for the gradient). */
-const FUSED_TRAINING: Partial<Record<Activation, 'none' | 'relu' | 'relu6'>> = { relu: 'relu', relu6: 'relu6', none: 'none' };
+const FUSED_TRAINING: Partial<Record<Activation, 'none' | 'relu' | 'relu6' | 'hardSwish'>> = {
+  relu: 'relu',
+  relu6: 'relu6',
+  hardSwish: 'hardSwish',
+  none: 'none',
+};
 
 interface NormWeights {
   gamma: LayerVariable;
@@ -58,8 +63,9 @@ export class ConvUnit {
   constructor(readonly spec: ConvUnitSpec) {}
 
   /**
-   * With BatchNorm: the convolution's output and the unit's output (two tensors the gradient of the fused
-   * BatchNorm + ReLU / ReLU6 reads); hard-swish and hard-sigmoid add their own intermediates. Without: the output.
+   * With BatchNorm: the convolution's output and the unit's output (the gradient of the fused BatchNorm +
+   * activation reads the first, the next unit keeps the second); hard-sigmoid adds its own intermediates.
+   * Without: the output.
    */
   get savedOutputs(): number {
     const s = this.spec;

@@ -13,7 +13,7 @@ typedef unsigned int u32;
 #define BLOCK 256
 #define EXPORT(name) __attribute__((export_name(#name)))
 
-enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU6 = 2 };
+enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_HARD_SWISH = 3 };
 
 static void zero(float* p, u32 n) {
   for (u32 i = 0; i < n; i++) p[i] = 0.f;
@@ -89,16 +89,27 @@ void bn_stats(const float* x, float* mean, float* var, float* scratch, u32 rows,
   }
 }
 
+static v128_t relu6(v128_t h) {
+  return wasm_f32x4_min(wasm_f32x4_max(h, wasm_f32x4_splat(0.f)), wasm_f32x4_splat(6.f));
+}
+
 static v128_t activate(v128_t h, u32 act) {
   if (act == ACT_RELU) return wasm_f32x4_max(h, wasm_f32x4_splat(0.f));
-  if (act == ACT_RELU6) return wasm_f32x4_min(wasm_f32x4_max(h, wasm_f32x4_splat(0.f)), wasm_f32x4_splat(6.f));
+  if (act == ACT_RELU6) return relu6(h);
+  /* h * relu6(h + 3) / 6 */
+  if (act == ACT_HARD_SWISH) return wasm_f32x4_mul(h, wasm_f32x4_mul(relu6(wasm_f32x4_add(h, wasm_f32x4_splat(3.f))), wasm_f32x4_splat(1.f / 6.f)));
   return h;
 }
 
-static float activate1(float h, u32 act) {
+static float relu6_1(float h) {
   if (h != h) return h;
-  if (act != ACT_NONE && h < 0.f) return 0.f;
-  if (act == ACT_RELU6 && h > 6.f) return 6.f;
+  return h < 0.f ? 0.f : h > 6.f ? 6.f : h;
+}
+
+static float activate1(float h, u32 act) {
+  if (act == ACT_RELU) return h != h || h > 0.f ? h : 0.f;
+  if (act == ACT_RELU6) return relu6_1(h);
+  if (act == ACT_HARD_SWISH) return h * relu6_1(h + 3.f) * (1.f / 6.f);
   return h;
 }
 
@@ -118,53 +129,78 @@ void bn_act_forward(const float* x, float* y, const float* scale, const float* s
 }
 
 /*
- * The activation's gradient mask from its output: 1 where the activation passed its input through (0 < y, and
- * y < 6 for ReLU6), else 0; NaN where y is NaN.
+ * The activation's derivative. ReLU / ReLU6 from the output y: 1 where the activation passed its input
+ * through (0 < y, and y < 6 for ReLU6), else 0. Hard-swish from its input h (PyTorch's: 0 below -3, h / 3 + 1/2
+ * up to 3, 1 above). NaN where y or h is NaN.
  */
-static v128_t mask(v128_t y, u32 act) {
-  v128_t zero4 = wasm_f32x4_splat(0.f);
-  if (act == ACT_NONE) return wasm_f32x4_splat(1.f);
+static v128_t derivative(v128_t y, v128_t h, u32 act) {
+  v128_t zero4 = wasm_f32x4_splat(0.f), one4 = wasm_f32x4_splat(1.f);
+  if (act == ACT_NONE) return one4;
+  if (act == ACT_HARD_SWISH) {
+    v128_t mid = wasm_f32x4_add(wasm_f32x4_mul(h, wasm_f32x4_splat(1.f / 3.f)), wasm_f32x4_splat(0.5f));
+    v128_t g = wasm_v128_bitselect(one4, mid, wasm_f32x4_gt(h, wasm_f32x4_splat(3.f)));
+    return wasm_v128_bitselect(zero4, g, wasm_f32x4_lt(h, wasm_f32x4_splat(-3.f)));
+  }
   v128_t t = act == ACT_RELU ? y : wasm_f32x4_mul(y, wasm_f32x4_sub(wasm_f32x4_splat(6.f), y));
-  v128_t m = wasm_v128_and(wasm_f32x4_gt(t, zero4), wasm_f32x4_splat(1.f));
+  v128_t m = wasm_v128_and(wasm_f32x4_gt(t, zero4), one4);
   return wasm_f32x4_add(m, wasm_f32x4_mul(t, zero4)); /* + 0 * t: NaN where y is NaN */
 }
 
-static float mask1(float y, u32 act) {
+static float derivative1(float y, float h, u32 act) {
   if (act == ACT_NONE) return 1.f;
+  if (act == ACT_HARD_SWISH) return h < -3.f ? 0.f : h > 3.f ? 1.f : h * (1.f / 3.f) + 0.5f;
   float t = act == ACT_RELU ? y : y * (6.f - y);
   return (t > 0.f ? 1.f : 0.f) + 0.f * t;
 }
 
+/* dy times the activation's derivative; h = x * hs + hb, the activation's input, is computed for hard-swish only */
+static v128_t grad_in(const float* dy, const float* y, const float* x, const float* hs, const float* hb, u32 act) {
+  v128_t g = wasm_v128_load(dy);
+  if (act == ACT_NONE) return g;
+  v128_t h = act == ACT_HARD_SWISH ? wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(x), wasm_v128_load(hs)), wasm_v128_load(hb)) : g;
+  return wasm_f32x4_mul(g, derivative(act == ACT_HARD_SWISH ? h : wasm_v128_load(y), h, act));
+}
+
+static float grad_in1(float dy, float y, float x, float hs, float hb, u32 act) {
+  return act == ACT_NONE ? dy : dy * derivative1(y, x * hs + hb, act);
+}
+
 /*
- * BatchNorm + activation gradient. With dh = dy * mask(y) and x̂ = (x - mean) * invstd:
+ * BatchNorm + activation gradient. With dh = dy * act'(·) and x̂ = (x - mean) * invstd:
  *   dbeta = sum(dh), dgamma = sum(dh * x̂),
  *   dx = gamma * invstd * (dh - dbeta / rows - x̂ * dgamma / rows).
- * y may be null for ACT_NONE. scratch: 2c floats and 2c doubles, 8-byte aligned.
+ * ReLU / ReLU6 read their derivative from y; hard-swish recomputes its input from x, gamma and beta (y unused);
+ * y is unused for ACT_NONE too. scratch: 4c floats and 2c doubles, 8-byte aligned.
  */
 EXPORT(bn_act_backward)
 void bn_act_backward(const float* dy, const float* y, const float* x, float* dx, float* dgamma, float* dbeta,
-                     const float* mean, const float* invstd, const float* gamma, float* scratch, u32 rows, u32 c,
-                     u32 act) {
+                     const float* mean, const float* invstd, const float* gamma, const float* beta, float* scratch,
+                     u32 rows, u32 c, u32 act) {
   float* s1 = scratch;
   float* s2 = scratch + c;
-  double* t1 = (double*)(scratch + ((2 * c + 1) & ~1u));
+  float* hs = scratch + 2 * c; /* the activation's input h = x * hs + hb (hard-swish) */
+  float* hb = scratch + 3 * c;
+  double* t1 = (double*)(scratch + ((4 * c + 1) & ~1u));
   double* t2 = t1 + c;
   zero(scratch, 2 * c);
-  for (u32 i = 0; i < c; i++) t1[i] = t2[i] = 0.0;
+  for (u32 i = 0; i < c; i++) {
+    t1[i] = t2[i] = 0.0;
+    hs[i] = gamma[i] * invstd[i];
+    hb[i] = beta[i] - mean[i] * hs[i];
+  }
   for (u32 r = 0; r < rows; r++) {
     const float* dyr = dy + r * c;
     const float* yr = y + r * c;
     const float* xr = x + r * c;
     u32 ch = 0;
     for (; ch + 4 <= c; ch += 4) {
-      v128_t dh = wasm_v128_load(dyr + ch);
-      if (act != ACT_NONE) dh = wasm_f32x4_mul(dh, mask(wasm_v128_load(yr + ch), act));
+      v128_t dh = grad_in(dyr + ch, yr + ch, xr + ch, hs + ch, hb + ch, act);
       wasm_v128_store(s1 + ch, wasm_f32x4_add(wasm_v128_load(s1 + ch), dh));
       v128_t d = wasm_f32x4_sub(wasm_v128_load(xr + ch), wasm_v128_load(mean + ch));
       wasm_v128_store(s2 + ch, wasm_f32x4_add(wasm_v128_load(s2 + ch), wasm_f32x4_mul(dh, d)));
     }
     for (; ch < c; ch++) {
-      float dh = act == ACT_NONE ? dyr[ch] : dyr[ch] * mask1(yr[ch], act);
+      float dh = grad_in1(dyr[ch], yr[ch], xr[ch], hs[ch], hb[ch], act);
       s1[ch] += dh;
       s2[ch] += dh * (xr[ch] - mean[ch]);
     }
@@ -199,13 +235,12 @@ void bn_act_backward(const float* dy, const float* y, const float* x, float* dx,
     float* dxr = dx + r * c;
     u32 ch = 0;
     for (; ch + 4 <= c; ch += 4) {
-      v128_t dh = wasm_v128_load(dyr + ch);
-      if (act != ACT_NONE) dh = wasm_f32x4_mul(dh, mask(wasm_v128_load(yr + ch), act));
+      v128_t dh = grad_in(dyr + ch, yr + ch, xr + ch, hs + ch, hb + ch, act);
       v128_t v = wasm_f32x4_add(wasm_f32x4_mul(dh, wasm_v128_load(a + ch)), wasm_f32x4_mul(wasm_v128_load(xr + ch), wasm_v128_load(b + ch)));
       wasm_v128_store(dxr + ch, wasm_f32x4_add(v, wasm_v128_load(e + ch)));
     }
     for (; ch < c; ch++) {
-      float dh = act == ACT_NONE ? dyr[ch] : dyr[ch] * mask1(yr[ch], act);
+      float dh = grad_in1(dyr[ch], yr[ch], xr[ch], hs[ch], hb[ch], act);
       dxr[ch] = dh * a[ch] + xr[ch] * b[ch] + e[ch];
     }
   }

@@ -55,7 +55,7 @@ describe('SIMD kernels on wasm', () => {
     const { mean, variance } = simd.batchStats(x);
     const scale = tf.ones([9]) as tf.Tensor1D;
     const y = simd.normAct(x, scale, mean, 'relu6');
-    const { dx, dGamma, dBeta } = simd.normActGrad(y, y, x, mean, variance, scale, 'relu6');
+    const { dx, dGamma, dBeta } = simd.normActGrad(y, y, x, mean, variance, scale, scale, 'relu6');
     const values = await Promise.all([...guards, ...guards2].map((g) => g.data()));
     tf.dispose([...guards, ...guards2, x, dy, dw, mean, variance, scale, y, dx, dGamma, dBeta]);
     expect(tf.memory().numTensors).toBe(before);

@@ -10,7 +10,7 @@ import { SIMD_MODULE } from './simd-module.js';
  */
 
 /** Activation codes of simd.c. */
-export const SIMD_ACTIVATIONS = { none: 0, relu: 1, relu6: 2 } as const;
+export const SIMD_ACTIVATIONS = { none: 0, relu: 1, relu6: 2, hardSwish: 3 } as const;
 export type SimdActivation = keyof typeof SIMD_ACTIVATIONS;
 
 /** tfjs flag: `tf.env().set(SIMD_FLAG, false)` turns the kernels off (benchmarks compare both paths). */
@@ -87,13 +87,13 @@ const KERNELS: Record<string, Run> = {
     k.exports.bn_act_forward(k.offset(x!), k.offset(y), k.offset(scale!), k.offset(shift!), size(x!) / c, c, a.activation!);
     return y;
   },
-  MobilenetsNormActGrad: (k, [dy, y, x, mean, invStd, gamma], a) => {
+  MobilenetsNormActGrad: (k, [dy, y, x, mean, invStd, gamma, beta], a) => {
     const c = channels(x!);
     const [dx, dGamma, dBeta] = [k.output(x!.shape), k.output([c]), k.output([c])];
-    k.withScratch(2 * c, 2 * c, (s) =>
+    k.withScratch(4 * c, 2 * c, (s) =>
       k.exports.bn_act_backward(
         k.offset(dy!), k.offset(y!), k.offset(x!), k.offset(dx), k.offset(dGamma), k.offset(dBeta),
-        k.offset(mean!), k.offset(invStd!), k.offset(gamma!), s, size(x!) / c, c, a.activation!,
+        k.offset(mean!), k.offset(invStd!), k.offset(gamma!), k.offset(beta!), s, size(x!) / c, c, a.activation!,
       ),
     );
     return [dx, dGamma, dBeta];
@@ -172,12 +172,13 @@ export const SIMD = {
 
   /**
    * Gradient of act(BatchNorm(x)) with batch statistics: dx, dγ, dβ from the output gradient dy, the output y
-   * (unused for `none`), the input x and the statistics it was normalized with.
+   * (ReLU and ReLU6 read their derivative from it), the input x and the statistics it was normalized with, γ and
+   * β (hard-swish recomputes its input from x, γ and β).
    */
   normActGrad<T extends tf.Tensor>(
-    dy: T, y: T | null, x: T, mean: tf.Tensor1D, invStd: tf.Tensor1D, gamma: tf.Tensor1D, activation: SimdActivation,
+    dy: T, y: T | null, x: T, mean: tf.Tensor1D, invStd: tf.Tensor1D, gamma: tf.Tensor1D, beta: tf.Tensor1D, activation: SimdActivation,
   ): { dx: T; dGamma: tf.Tensor1D; dBeta: tf.Tensor1D } {
-    const inputs = { dy, y: y ?? dy, x, mean, invStd, gamma };
+    const inputs = { dy, y: y ?? dy, x, mean, invStd, gamma, beta };
     const [dx, dGamma, dBeta] = run<tf.Tensor[]>('MobilenetsNormActGrad', inputs, { activation: SIMD_ACTIVATIONS[activation] });
     return { dx: dx as T, dGamma: dGamma as tf.Tensor1D, dBeta: dBeta as tf.Tensor1D };
   },

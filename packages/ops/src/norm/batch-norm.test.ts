@@ -15,6 +15,11 @@ const builtinTrain: Fn = (x, g, b) => {
   return tf.batchNorm(x!, mean, variance, b!, g!, EPS);
 };
 const builtinInference: Fn = (x, g, b, m, v) => tf.batchNorm(x!, m!, v!, b!, g!, EPS);
+const BUILTIN_ACTIVATION = {
+  relu: (h: tf.Tensor) => tf.relu(h),
+  relu6: (h: tf.Tensor) => tf.relu6(h),
+  hardSwish: (h: tf.Tensor) => tf.mul(h, tf.div(tf.relu6(tf.add(h, 3)), 6)),
+};
 
 function inputs(shape: number[]) {
   const c = shape.at(-1)!;
@@ -28,12 +33,12 @@ const CASES = SHAPES.flatMap((shape) => [
     ours: ((x, g, b) => batchNormTrain(x!, g as tf.Tensor1D, b as tf.Tensor1D, { epsilon: EPS }).y) as Fn,
     reference: builtinTrain,
   },
-  ...(['relu', 'relu6'] as const).map((activation) => ({
+  ...(['relu', 'relu6', 'hardSwish'] as const).map((activation) => ({
     name: `batchNormTrain + ${activation} [${shape}]`,
     inputs: inputs(shape).slice(0, 3),
     // γ scaled by 8, so that ReLU6 clips at 6 too
     ours: ((x, g, b) => batchNormTrain(x!, tf.mul(g!, 8) as tf.Tensor1D, b as tf.Tensor1D, { epsilon: EPS, activation }).y) as Fn,
-    reference: ((x, g, b) => (activation === 'relu' ? tf.relu : tf.relu6)(builtinTrain(x, tf.mul(g!, 8), b))) as Fn,
+    reference: ((x, g, b) => BUILTIN_ACTIVATION[activation](builtinTrain(x, tf.mul(g!, 8), b))) as Fn,
   })),
   {
     name: `batchNormInference [${shape}]`,

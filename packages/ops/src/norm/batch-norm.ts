@@ -31,15 +31,17 @@ function checkChannels(op: string, x: tf.Tensor, ...params: tf.Tensor[]): number
 
 export interface BatchNormTrainOptions extends BatchNormOptions {
   /**
-   * An activation applied in the same op (default `none`): its gradient then needs no tensor of its own, and
-   * on wasm the normalization, the activation and their gradients are one pass each (kernels/simd.c).
+   * An activation applied in the same op (default `none`): ReLU, ReLU6 or hard-swish. Its gradient then needs no
+   * tensor of its own (ReLU / ReLU6 read the output, which the next convolution keeps anyway; on wasm hard-swish
+   * recomputes its input from x), and on wasm the normalization, the activation and their gradients are one
+   * pass each (kernels/simd.c).
    */
   activation?: SimdActivation;
 }
 
 /**
  * Training-mode BatchNorm over every axis but the last (channels-last input of any rank), optionally followed
- * by ReLU or ReLU6, with a fused gradient: dx = γ/σ · (dh − mean(dh) − x̂ · mean(dh · x̂)), dh = dy · act'(y).
+ * by an activation, with a fused gradient: dx = γ/σ · (dh − mean(dh) − x̂ · mean(dh · x̂)), dh = dy · act'.
  * On wasm the statistics, the normalization and the gradient are SIMD kernels that read x where tfjs keeps it;
  * the gradient keeps x and y (y also being the next convolution's saved input). Elsewhere per-channel sums
  * are average pools (tfjs' own BatchNorm gradient tiles and sums, 10x slower on wasm).
@@ -53,7 +55,9 @@ export function batchNormTrain<T extends tf.Tensor>(
   checkChannels('batchNormTrain', x, gamma, beta);
   const epsilon = options.epsilon ?? 1e-5;
   const activation = options.activation ?? 'none';
-  if (!(activation in SIMD_ACTIVATIONS)) throw new OpsInputError(`batchNormTrain: activation must be none, relu or relu6, got ${activation}`);
+  if (!(activation in SIMD_ACTIVATIONS)) {
+    throw new OpsInputError(`batchNormTrain: activation must be one of ${Object.keys(SIMD_ACTIVATIONS).join(', ')}, got ${activation}`);
+  }
   const simd = simdKernels();
   let stats: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
   const y = customOp<T>(
@@ -90,15 +94,15 @@ function simdForward<T extends tf.Tensor>(
   const invStd = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
   const scale = tf.mul(gamma, invStd) as tf.Tensor1D;
   const y = simd.normAct(x, scale, tf.sub(beta, tf.mul(mean, scale)) as tf.Tensor1D, activation);
-  save([x, mean, invStd, gamma, ...(activation === 'none' ? [] : [y])]);
+  save([x, mean, invStd, gamma, beta, ...(activation === 'relu' || activation === 'relu6' ? [y] : [])]);
   return { y, mean, variance };
 }
 
 type Grads = [dx: tf.Tensor, dGamma: tf.Tensor, dBeta: tf.Tensor];
 
 function simdBackward(simd: SimdKernels, dy: tf.Tensor, saved: tf.Tensor[], activation: SimdActivation): Grads {
-  const [x, mean, invStd, gamma, y] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor | undefined];
-  const { dx, dGamma, dBeta } = simd.normActGrad(dy, y ?? null, x, mean, invStd, gamma, activation);
+  const [x, mean, invStd, gamma, beta, y] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor | undefined];
+  const { dx, dGamma, dBeta } = simd.normActGrad(dy, y ?? null, x, mean, invStd, gamma, beta, activation);
   return [dx, dGamma, dBeta];
 }
 
@@ -111,15 +115,37 @@ function compositeForward<T extends tf.Tensor>(
   const invStd = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
   const normalized = tf.mul(centered, invStd);
   const h = tf.add(tf.mul(normalized, gamma), beta) as T;
-  const y = activation === 'relu' ? keepNaN('Relu', h, tf.relu(h)) : activation === 'relu6' ? keepNaN('Relu6', h, tf.relu6(h)) : h;
-  save([normalized, invStd, gamma, ...(activation === 'none' ? [] : [y])]);
+  const y = ACTIVATE[activation](h);
+  // What act' is computed from: ReLU's and ReLU6's output, hard-swish's input.
+  save([normalized, invStd, gamma, ...(activation === 'none' ? [] : [activation === 'hardSwish' ? h : y])]);
   return { y, mean, variance };
 }
 
+/** The activations on tfjs kernels, NaN for NaN (see activations.ts). */
+const ACTIVATE: Record<SimdActivation, <T extends tf.Tensor>(h: T) => T> = {
+  none: (h) => h,
+  relu: (h) => keepNaN('Relu', h, tf.relu(h)),
+  relu6: (h) => keepNaN('Relu6', h, tf.relu6(h)),
+  hardSwish: (h) => {
+    const t = tf.add(h, 3);
+    return tf.mul(h, tf.div(keepNaN('Relu6', t, tf.relu6(t)), 6));
+  },
+};
+
+/**
+ * act' from what the forward pass saved: 0 where ReLU / ReLU6 clipped, else 1; hard-swish's PyTorch derivative
+ * (0 below −3, h / 3 + 1/2 up to 3, 1 above). NaN at NaN.
+ */
+function derivative(activation: Exclude<SimdActivation, 'none'>, t: tf.Tensor): tf.Tensor {
+  if (activation === 'relu') return tf.step(t);
+  if (activation === 'relu6') return tf.step(tf.mul(t, tf.sub(6, t)));
+  const slope = tf.where(tf.less(t, -3), 0, tf.where(tf.greater(t, 3), 1, tf.add(tf.div(t, 3), 0.5)));
+  return tf.add(slope, tf.mul(t, 0));
+}
+
 function compositeBackward(dy: tf.Tensor, saved: tf.Tensor[], activation: SimdActivation): Grads {
-  const [normalized, invStd, g, y] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor | undefined];
-  // act'(y): 0 where the activation clipped, NaN where y is NaN (step(NaN) is NaN).
-  const dh = activation === 'none' ? dy : tf.mul(dy, tf.step(activation === 'relu' ? y! : tf.mul(y!, tf.sub(6, y!))));
+  const [normalized, invStd, g, t] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor | undefined];
+  const dh = activation === 'none' ? dy : tf.mul(dy, derivative(activation, t!));
   const dBetaMean = channelMean(dh);
   const dGammaMean = channelMean(tf.mul(dh, normalized));
   const centeredDh = tf.sub(tf.sub(dh, dBetaMean), tf.mul(normalized, dGammaMean));
