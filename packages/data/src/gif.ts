@@ -1,0 +1,29 @@
+/**
+ * The colour-table entry of the first frame's transparent index: the colour PIL gives a GIF's transparent
+ * pixels (its convert('RGB') ignores transparency). Undefined when the first frame has no transparent index.
+ */
+export function gifTransparentColour(gif: Uint8Array): [number, number, number] | undefined {
+  const at = (i: number) => gif[i] ?? 0;
+  // Header (6 bytes), logical screen descriptor (7): a global colour table follows if flagged.
+  let table = at(10) & 0x80 ? 13 : -1;
+  let p = 13 + (table >= 0 ? 3 * (2 << (at(10) & 7)) : 0);
+  let index: number | undefined;
+  while (p < gif.length) {
+    if (at(p) === 0x21) {
+      // An extension; a graphic control extension (0xF9) flags and holds the transparent index.
+      if (at(p + 1) === 0xf9 && at(p + 3) & 1) index = at(p + 6);
+      p += 2;
+      while (at(p) !== 0 && p < gif.length) p += at(p) + 1;
+      p++;
+    } else if (at(p) === 0x2c) {
+      // The first image descriptor (10 bytes); a local colour table replaces the global one.
+      if (at(p + 9) & 0x80) table = p + 10;
+      if (index === undefined || table < 0) return undefined;
+      const entry = table + 3 * index;
+      return [at(entry), at(entry + 1), at(entry + 2)];
+    } else {
+      return undefined;
+    }
+  }
+  return undefined;
+}
