@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkIndex, type Dataset, withTransform } from './dataset.js';
-import { FormatError } from './errors.js';
+import { errnoCode, FormatError } from './errors.js';
 import { checkOptions, func, nonEmptyString, oneOf, required, type Rules } from './options.js';
 import type { Transform } from './transforms.js';
 
@@ -23,7 +23,7 @@ async function read(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (err) {
-    throw new FormatError(file, `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new FormatError(file, `cannot read it (${errnoCode(err)})`);
   }
 }
 

@@ -1,11 +1,10 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatasetError, FormatError } from './errors.js';
+import { DatasetError, errnoCode, FormatError } from './errors.js';
 
 /** Seed 003's class order file: {"0": "daisy", "1": "dandelion", …}. */
 export const CLASS_INDICES_FILE = 'class_indices.json';
 
-const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
 
 /** The class names of `dir`'s class_indices.json, index = class id; undefined if there is none. */
 export async function readClassIndices(dir: string): Promise<string[] | undefined> {
@@ -14,8 +13,8 @@ export async function readClassIndices(dir: string): Promise<string[] | undefine
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if (code(err) === 'ENOENT') return undefined;
-    throw new FormatError(file, `cannot be read (${code(err)})`, { cause: err });
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw new FormatError(file, `cannot be read (${errnoCode(err)})`, { cause: err });
   }
   let parsed: unknown;
   try {
@@ -48,6 +47,6 @@ export async function writeClassIndices(dir: string, classes: readonly string[])
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => {});
-    throw new DatasetError(file, `cannot be written (${code(err)})`, { cause: err });
+    throw new DatasetError(file, `cannot be written (${errnoCode(err)})`, { cause: err });
   }
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { DecodeError, ImageTooLargeError } from './errors.js';
-import { gifTransparentColour } from './gif.js';
+import { gifTransparentColour, pngColourType } from './file-headers.js';
 import { checkOptions, positiveInteger, type Rules } from './options.js';
 import { cmykToRgb, grey16ToRgb, rgbaToRgb } from './to-rgb.js';
 
@@ -12,8 +12,13 @@ import { cmykToRgb, grey16ToRgb, rgbaToRgb } from './to-rgb.js';
  */
 export const MAX_PIXELS = 89_478_485;
 
+/** The PNG colour type of grey + alpha. */
+const GREY_ALPHA = 4;
+
 /** The formats both PIL and sharp read. */
 const FORMATS: readonly string[] = ['jpeg', 'png', 'webp', 'tiff', 'gif'];
+/** The pixel layouts (sharp's sample depth and colour space) read. */
+const LAYOUTS: readonly string[] = ['uchar srgb', 'uchar b-w', 'uchar cmyk', 'ushort rgb16', 'ushort grey16'];
 
 export interface DecodeOptions {
   /** Refuse, before decoding, an image declaring more pixels than this (default MAX_PIXELS). */
@@ -36,21 +41,18 @@ async function decodeRgb(file: string, header: Metadata, maxPixels: number): Pro
     const { data, info } = await pipeline.raw({ depth }).toBuffer({ resolveWithObject: true });
     return { data, channels: info.channels, width: info.width, height: info.height };
   };
-  if (header.space === 'cmyk' && header.depth === 'uchar') {
+  if (header.space === 'cmyk') {
     const { data, channels, width, height } = await raw(input.pipelineColourspace('cmyk').toColourspace('cmyk'));
     return { rgb: cmykToRgb(data, channels), width, height };
   }
-  if (header.space === 'grey16' && header.channels === 1) {
-    const { data, width, height } = await raw(input.toColourspace('grey16'), 'ushort');
-    return { rgb: grey16ToRgb(new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2)), width, height };
+  // 16-bit grey, transparent colour or not, is clipped by PIL; a PNG's grey + alpha keeps the high byte below.
+  if (header.space === 'grey16' && !(header.format === 'png' && (await pngColourType(file)) === GREY_ALPHA)) {
+    const { data, channels, width, height } = await raw(input.toColourspace('grey16'), 'ushort');
+    return { rgb: grey16ToRgb(new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2), channels), width, height };
   }
   if (header.format === 'gif' && header.hasAlpha) {
     const { data, width, height } = await raw(input.ensureAlpha().toColourspace('srgb'));
     return { rgb: rgbaToRgb(data, gifTransparentColour(await readFile(file)) ?? [0, 0, 0]), width, height };
-  }
-  const known = ['srgb', 'rgb16', 'b-w', 'grey16'];
-  if (!known.includes(header.space) || !['uchar', 'ushort'].includes(header.depth)) {
-    throw new DecodeError(file, `holds ${header.depth} ${header.space} pixels; the decoder reads 8- and 16-bit RGB, grey, palette and 8-bit CMYK`);
   }
   // 8-bit RGB, grey and palette images come out as PIL's; 16-bit colour keeps its high byte, as PIL does.
   const { data, width, height } = await raw(input.removeAlpha().toColourspace('srgb'));
@@ -80,6 +82,9 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
   const header = await attempt(file, () => sharp(file).metadata());
   if (!FORMATS.includes(header.format)) {
     throw new DecodeError(file, `is ${header.format}; the decoder reads JPEG, PNG, WebP, TIFF and GIF (what PIL and sharp both read)`);
+  }
+  if (!LAYOUTS.includes(`${header.depth} ${header.space}`)) {
+    throw new DecodeError(file, `holds ${header.depth} ${header.space} pixels; the decoder reads 8-bit RGB, grey, palette and CMYK, 16-bit RGB and grey`);
   }
   if (header.width * header.height > maxPixels) throw new ImageTooLargeError(file, header.width, header.height, maxPixels);
   const { rgb, width, height } = await attempt(file, () => decodeRgb(file, header, maxPixels));

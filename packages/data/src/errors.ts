@@ -1,3 +1,6 @@
+/** The errno code of a file-system error (ENOENT, EROFS, …), or the error itself in words. */
+export const errnoCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? String(err);
+
 /** A dataset file or folder that cannot be used: names it. */
 export class DatasetError extends Error {
   constructor(

@@ -1,7 +1,7 @@
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { DatasetError, EmptyClassError } from './errors.js';
+import { DatasetError, EmptyClassError, errnoCode } from './errors.js';
 
 /** Something an image folder did not take as a sample, and why. */
 export interface Skipped {
@@ -26,12 +26,10 @@ interface Walk {
   extensions: readonly string[];
   /** Skip what cannot be read (`skip`) or throw a DatasetError (`throw`). */
   onError: 'throw' | 'skip';
-  /** Files names at the top level the caller handles (class_indices.json). */
+  /** File names at the top level the caller handles (class_indices.json). */
   ignore: readonly string[];
   skipped: Skipped[];
 }
-
-const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
 const id = (s: Stats) => `${s.dev}:${s.ino}`;
 
 /** Records a failure: a DatasetError unless asked to skip. */
@@ -46,7 +44,7 @@ async function kind(walk: Walk, path: string, entry: Dirent): Promise<Dirent | S
   try {
     return await stat(path);
   } catch (err) {
-    fail(walk, path, `is a symbolic link to nothing readable (${code(err)})`, err);
+    fail(walk, path, `is a symbolic link to nothing readable (${errnoCode(err)})`, err);
     return undefined;
   }
 }
@@ -55,7 +53,7 @@ async function entries(walk: Walk, dir: string): Promise<Dirent[]> {
   try {
     return await readdir(dir, { withFileTypes: true });
   } catch (err) {
-    fail(walk, dir, `cannot list it (${code(err)})`, err);
+    fail(walk, dir, `cannot list it (${errnoCode(err)})`, err);
     return [];
   }
 }
@@ -114,7 +112,7 @@ export async function listImages(dir: string, options: Omit<Walk, 'skipped'>): P
   try {
     [top, root] = await Promise.all([readdir(dir, { withFileTypes: true }), stat(dir)]);
   } catch (err) {
-    throw new DatasetError(dir, `cannot list it (${code(err)})`, { cause: err });
+    throw new DatasetError(dir, `cannot list it (${errnoCode(err)})`, { cause: err });
   }
   const folders: string[] = [];
   for (const entry of top) {

@@ -3,10 +3,11 @@
  * Each returns HWC RGB of 0–255 as an Int32Array (tfjs has no uint8 tensors).
  */
 
-/** 16-bit grey: PIL clips to 255 (its 'I' / 'I;16' → 'L' step), it does not rescale the way sharp does. */
-export function grey16ToRgb(grey: Uint16Array): Int32Array {
-  const rgb = new Int32Array(grey.length * 3);
-  for (let i = 0; i < grey.length; i++) rgb.fill(Math.min(grey[i]!, 255), 3 * i, 3 * i + 3);
+/** 16-bit grey (band 0 of `channels`): PIL clips to 255 (its 'I' / 'I;16' → 'L' step), it does not rescale as sharp does. */
+export function grey16ToRgb(grey: Uint16Array, channels: number): Int32Array {
+  const pixels = grey.length / channels;
+  const rgb = new Int32Array(pixels * 3);
+  for (let p = 0; p < pixels; p++) rgb.fill(Math.min(grey[p * channels]!, 255), 3 * p, 3 * p + 3);
   return rgb;
 }
 

@@ -1,3 +1,18 @@
+import { open } from 'node:fs/promises';
+
+// What PIL reads from a file's own header that sharp does not report.
+
+/** A PNG's colour type (IHDR byte 25): 4 is grey + alpha, which PIL reads 16-bit as 'LA;16B' (high byte). */
+export async function pngColourType(file: string): Promise<number | undefined> {
+  const handle = await open(file);
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(26), 0, 26, 0);
+    return bytesRead === 26 ? buffer[25] : undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * The colour-table entry of the first frame's transparent index: the colour PIL gives a GIF's transparent
  * pixels (its convert('RGB') ignores transparency). Undefined when the first frame has no transparent index.
