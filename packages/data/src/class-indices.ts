@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatasetError, errnoCode, FormatError } from './errors.js';
@@ -41,7 +42,7 @@ export async function writeClassIndices(dir: string, classes: readonly string[])
     throw new DatasetError(file, `exists with another class order ([${existing.join(', ')}], the folder has [${classes.join(', ')}]); it is never overwritten: delete it, or pass classIndices: 'read' to use it`);
   }
   const text = `${JSON.stringify(Object.fromEntries(classes.map((c, i) => [String(i), c])), null, 4)}\n`;
-  const tmp = join(dir, `.${CLASS_INDICES_FILE}.${process.pid}.tmp`);
+  const tmp = join(dir, `.${CLASS_INDICES_FILE}.${randomUUID()}.tmp`);
   try {
     await writeFile(tmp, text, { flag: 'wx' });
     await rename(tmp, file);

@@ -25,8 +25,8 @@ export function gifTransparentColour(gif: Uint8Array): [number, number, number] 
   let index: number | undefined;
   while (p < gif.length) {
     if (at(p) === 0x21) {
-      // An extension; a graphic control extension (0xF9) flags and holds the transparent index.
-      if (at(p + 1) === 0xf9 && at(p + 3) & 1) index = at(p + 6);
+      // An extension; the last graphic control extension (0xF9) before the image flags its transparent index.
+      if (at(p + 1) === 0xf9) index = at(p + 3) & 1 ? at(p + 6) : undefined;
       p += 2;
       while (at(p) !== 0 && p < gif.length) p += at(p) + 1;
       p++;
