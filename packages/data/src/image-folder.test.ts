@@ -143,7 +143,9 @@ describe('imageFolder', () => {
       ['daisy/sub/up', `links back to ${join(dir, 'daisy')}, a folder it is inside of (a cycle); not followed`],
       ['roses/top', `links back to ${dir}, a folder it is inside of (a cycle); not followed`],
     ]);
+    const before = tf.memory().numTensors;
     expect([await label(ds, 1), await label(ds, 4)]).toEqual([0, 1]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('reads the class order from class_indices.json', async () => {
@@ -151,7 +153,9 @@ describe('imageFolder', () => {
     await writeFile(join(dir, 'class_indices.json'), JSON.stringify({ 0: 'b', 1: 'a' }));
     const ds = await imageFolder(dir, { classIndices: 'read' });
     expect(ds.classes).toEqual(['b', 'a']);
+    const before = tf.memory().numTensors;
     expect(await label(ds, 0)).toBe(1); // a/img0.png
+    expect(tf.memory().numTensors).toBe(before);
     expect(ds.skipped).toEqual([]);
   });
 
@@ -160,7 +164,9 @@ describe('imageFolder', () => {
     for (const d of [join(dir, 'a'), join(dir, 'b'), dir]) await chmod(d, 0o555);
     const before = await snapshot(dir);
     const ds = await imageFolder(dir);
+    const tensors = tf.memory().numTensors;
     expect(await label(ds, 1)).toBe(1);
+    expect(tf.memory().numTensors).toBe(tensors);
     // Tests may run as root, whom a mode does not stop: the proof is that nothing changed.
     expect(await snapshot(dir)).toEqual(before);
     await chmod(dir, 0o755);
