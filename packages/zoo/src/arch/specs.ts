@@ -10,8 +10,9 @@ export type WidthRule = (channels: number, widthMultiplier: number, role: Channe
  * center crop of the input size, then normalised with mean and std (on values in [0, 1]).
  */
 export interface SpecPreprocessing {
-  /** The resize at the spec's input size; at another input size it scales with it. */
+  /** The shorter side is resized to `resize` for a `crop`-sized input; other input sizes scale it alike. */
   resize: number;
+  crop: number;
   interpolation: 'bilinear' | 'nearest';
   mean: readonly [number, number, number];
   std: readonly [number, number, number];
@@ -23,11 +24,11 @@ const IMAGENET_STATS = { interpolation: 'bilinear', mean: [0.485, 0.456, 0.406],
  * the preset of every torchvision IMAGENET1K_V1 MobileNet weight (torchvision/models/mobilenetv2.py and
  * mobilenetv3.py) and timm's default (crop_pct 0.875). Also used where no weights were published.
  */
-export const IMAGENET_RESIZE_256: SpecPreprocessing = { resize: 256, ...IMAGENET_STATS };
+export const IMAGENET_RESIZE_256: SpecPreprocessing = { resize: 256, crop: 224, ...IMAGENET_STATS };
 /** torchvision's IMAGENET1K_V2 weights of MobileNetV2 and V3-Large, its DEFAULT: `ImageClassification(crop_size=224, resize_size=232)`. */
-export const IMAGENET_RESIZE_232: SpecPreprocessing = { resize: 232, ...IMAGENET_STATS };
+export const IMAGENET_RESIZE_232: SpecPreprocessing = { resize: 232, crop: 224, ...IMAGENET_STATS };
 /** Seed 000's CIFAR-10 statistics, on 32×32 images used whole. */
-export const CIFAR10: SpecPreprocessing = { resize: 32, interpolation: 'bilinear', mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
+export const CIFAR10: SpecPreprocessing = { resize: 32, crop: 32, interpolation: 'bilinear', mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
 
 /** One architecture: block strings plus what surrounds them. Channel counts are at width 1.0. */
 export interface ModelSpec {

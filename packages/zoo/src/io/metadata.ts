@@ -36,10 +36,9 @@ export interface ModelMetadata {
  * gets timm's default, ImageNet statistics with a 0.875 center crop.
  */
 export function defaultPreprocessing(recipe: ModelRecipe): Preprocessing {
-  const spec = modelSpec(recipe.name);
-  const p = spec?.preprocessing ?? IMAGENET_RESIZE_256;
+  const p = modelSpec(recipe.name)?.preprocessing ?? IMAGENET_RESIZE_256;
   return {
-    resize: Math.round((recipe.inputSize * p.resize) / (spec?.inputSize ?? 224)),
+    resize: Math.round((recipe.inputSize * p.resize) / p.crop),
     crop: recipe.inputSize,
     interpolation: p.interpolation,
     mean: [...p.mean],
