@@ -121,8 +121,18 @@ describe('loadModel reads an untrusted directory safely', () => {
     model.dispose();
   });
 
+  /** The fields of model.json and mobilenets.json that the tests tamper with. */
+  interface Editable {
+    weightsManifest: { paths: string[] }[];
+    userDefinedMetadata?: unknown;
+    formatVersion?: number;
+    name: string;
+    options: { numClasses: number; inputSize: number };
+    preprocessing: { std: number[] };
+    labels: string[];
+  }
   /** A copy of the good directory with `change` applied to the JSON of `file`. */
-  async function tampered(file: string, change: (json: Record<string, any>) => void): Promise<string> {
+  async function tampered(file: string, change: (json: Editable) => void): Promise<string> {
     const dir = join(await folder(), 'model');
     await cp(good, dir, { recursive: true });
     const json = JSON.parse(await readFile(join(dir, file), 'utf8'));
@@ -130,8 +140,8 @@ describe('loadModel reads an untrusted directory safely', () => {
     await writeFile(join(dir, file), JSON.stringify(json));
     return dir;
   }
-  const weightPath = (path: string) => (json: Record<string, any>) => {
-    json.weightsManifest[0].paths = [path];
+  const weightPath = (path: string) => (json: Editable) => {
+    json.weightsManifest[0]!.paths = [path];
   };
   const refused = async (dir: string, message: RegExp) => {
     const error = await failure(loadModel(dir));
