@@ -96,8 +96,9 @@ function killPoint(step: 'written' | 'aside' | 'swapped'): void {
   if (n === Number(nth)) process.kill(process.pid, 'SIGKILL');
 }
 
-async function refuseUnlessReplaceable(target: string, kind: 'directory' | 'other', options: WriteOptions, checksKind: 'directory' | 'other') {
-  if (options.overwrite || (kind === checksKind && (await options.isReplaceable?.(target)))) return;
+/** Refuses an existing entry unless `overwrite`, or `isReplaceable` (asked only when `ask`) says yes. */
+async function refuseExisting(target: string, kind: 'directory' | 'other', options: WriteOptions, ask: boolean): Promise<void> {
+  if (options.overwrite || (ask && (await options.isReplaceable?.(target)))) return;
   const what = kind === 'directory' ? 'a directory this write does not replace' : 'a file or link this write does not replace';
   throw new WriteError(target, 'EEXIST', `exists and is ${what}; nothing was changed (pass overwrite: true to replace it)`);
 }
@@ -133,7 +134,7 @@ async function underLock(path: string, options: WriteOptions, body: (target: str
 export function writeDirectoryAtomic(path: string, write: (tmpDir: string) => Promise<void>, options: WriteOptions = {}): Promise<string> {
   return underLock(path, options, async (target) => {
     const kind = await entryKind(target);
-    if (kind !== 'none') await refuseUnlessReplaceable(target, kind, options, 'directory');
+    if (kind !== 'none') await refuseExisting(target, kind, options, kind === 'directory');
     const tmp = siblingPath(target, 'tmp');
     const old = kind === 'directory' ? siblingPath(target, 'old') : null;
     await mkdir(tmp);
@@ -176,7 +177,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
   return underLock(path, options, async (target) => {
     const kind = await entryKind(target);
     if (kind === 'directory') throw new WriteError(target, 'EISDIR', 'is a directory; a file is never written over one');
-    if (kind === 'other') await refuseUnlessReplaceable(target, kind, options, 'other');
+    if (kind === 'other') await refuseExisting(target, kind, options, true);
     const tmp = siblingPath(target, 'tmp');
     try {
       const handle = await open(tmp, 'wx');
