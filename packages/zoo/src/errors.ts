@@ -30,13 +30,31 @@ export class WeightMismatchError extends Error {
   }
 }
 
-/** A model directory or weight file that cannot be read. */
+/** A model directory or weight file that cannot be read, or whose content is malformed or inconsistent. */
 export class ModelFileError extends Error {
   constructor(
     readonly path: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(`${path}: ${message}`);
+    super(`${path}: ${message}`, options);
     this.name = 'ModelFileError';
+  }
+}
+
+/**
+ * A file or directory that could not be written, or that a write refused to replace. `code` is the system's
+ * (`ENOSPC`, `EACCES`, `EROFS`, `EEXIST`, …) or `ELOCKED` (another live writer holds the target's lock).
+ * Nothing at `path` was changed.
+ */
+export class WriteError extends Error {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${path}: ${message}`, options);
+    this.name = 'WriteError';
   }
 }

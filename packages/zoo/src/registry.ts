@@ -17,15 +17,19 @@ export type ModelFactory = (options: CreateModelOptions) => tfl.LayersModel;
 const factories = new Map<string, ModelFactory>();
 const specs = new Map<string, ModelSpec>();
 
-/** Registers a model under `name` (timm style: family_width×100). Replacing a name is an error. */
-export function registerModel(name: string, factory: ModelFactory): void {
+/**
+ * Registers a model under `name` (timm style: family_width×100): a factory, or an architecture spec, whose
+ * preprocessing then becomes the default of the models saved under that name. Replacing a name is an error.
+ */
+export function registerModel(name: string, model: ModelFactory | ModelSpec): void {
   if (factories.has(name)) throw new ModelConfigError(`a model named '${name}' is already registered`);
-  factories.set(name, factory);
+  if (typeof model === 'function') factories.set(name, model);
+  else registerSpec(name, model);
 }
 
 function registerSpec(name: string, spec: ModelSpec): void {
-  specs.set(name, spec);
   registerModel(name, (options) => buildModel(spec, resolveRecipe(name, spec, options)));
+  specs.set(name, spec);
 }
 
 /** The registered names, sorted; with `filter`, those containing it or matching it. */

@@ -5,6 +5,31 @@ import { makeDivisible } from '@mobilenets/ops';
 export type ChannelRole = 'stem' | 'block' | 'head' | 'hidden';
 export type WidthRule = (channels: number, widthMultiplier: number, role: ChannelRole) => number;
 
+/**
+ * How the architecture's weights expect their inputs (timm's pretrained cfg): the shorter side resized, then a
+ * center crop of the input size, then normalised with mean and std (on values in [0, 1]).
+ */
+export interface SpecPreprocessing {
+  /** The shorter side is resized to `resize` for a `crop`-sized input; other input sizes scale it alike. */
+  resize: number;
+  crop: number;
+  interpolation: 'bilinear' | 'nearest';
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+}
+
+const IMAGENET_STATS = { interpolation: 'bilinear', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
+/**
+ * torchvision's `ImageClassification(crop_size=224)` (its defaults: resize 256, bilinear, ImageNet mean/std),
+ * the preset of every torchvision IMAGENET1K_V1 MobileNet weight (torchvision/models/mobilenetv2.py and
+ * mobilenetv3.py) and timm's default (crop_pct 0.875). Also used where no weights were published.
+ */
+export const IMAGENET_RESIZE_256: SpecPreprocessing = { resize: 256, crop: 224, ...IMAGENET_STATS };
+/** torchvision's IMAGENET1K_V2 weights of MobileNetV2 and V3-Large, its DEFAULT: `ImageClassification(crop_size=224, resize_size=232)`. */
+export const IMAGENET_RESIZE_232: SpecPreprocessing = { resize: 232, crop: 224, ...IMAGENET_STATS };
+/** Seed 000's CIFAR-10 statistics, on 32×32 images used whole. */
+export const CIFAR10: SpecPreprocessing = { resize: 32, crop: 32, interpolation: 'bilinear', mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
+
 /** One architecture: block strings plus what surrounds them. Channel counts are at width 1.0. */
 export interface ModelSpec {
   family: 'mobilenetv1' | 'mobilenetv2' | 'mobilenetv3' | 'mobilenext';
@@ -22,6 +47,7 @@ export interface ModelSpec {
   inputSize: number;
   numClasses: number;
   widthMultiplier: number;
+  preprocessing: SpecPreprocessing;
   /** Where the numbers come from. */
   source: string;
 }
@@ -53,6 +79,7 @@ export function mobilenetV1(widthMultiplier: number): ModelSpec {
     inputSize: 224,
     numClasses: 1000,
     widthMultiplier,
+    preprocessing: IMAGENET_RESIZE_256,
     source: 'MobileNets paper, Table 1; TF-slim / Keras width rule',
   };
 }
@@ -72,6 +99,7 @@ export function mobilenetV1Cifar(): ModelSpec {
     dropout: 0,
     inputSize: 32,
     numClasses: 10,
+    preprocessing: CIFAR10,
     source: 'seed 000 (CIFAR-10 MobileNetV1 in PyTorch)',
   };
 }
@@ -96,6 +124,8 @@ export function mobilenetV2(widthMultiplier: number): ModelSpec {
     inputSize: 224,
     numClasses: 1000,
     widthMultiplier,
+    // torchvision's DEFAULT weights (IMAGENET1K_V2); its IMAGENET1K_V1 weights were evaluated at IMAGENET_RESIZE_256.
+    preprocessing: IMAGENET_RESIZE_232,
     source: 'torchvision mobilenet_v2',
   };
 }
@@ -108,6 +138,7 @@ export function mobilenetV2Conv1x1Shortcut(widthMultiplier: number): ModelSpec {
     stem: `${spec.stem}_b`,
     stages: spec.stages.map((stage) => stage.map((t) => `${t}_sc1x1_b_fx`)),
     head: `${spec.head}_b`,
+    preprocessing: IMAGENET_RESIZE_256, // no published weights: torchvision's classic evaluation
     source: 'seed 004 (MobileNetV2 with 1×1 conv shortcuts)',
   };
 }
@@ -149,6 +180,8 @@ export function mobilenetV3(size: 'large' | 'small', widthMultiplier: number, mi
     inputSize: 224,
     numClasses: 1000,
     widthMultiplier,
+    // torchvision's V3-Small has IMAGENET1K_V1 weights only; the minimalistic V3s have none in torchvision.
+    preprocessing: large && !minimalistic ? IMAGENET_RESIZE_232 : IMAGENET_RESIZE_256,
     source: `torchvision mobilenet_v3_${size}${minimalistic ? ' (TF-slim minimalistic rules)' : ''}`,
   };
 }
@@ -175,6 +208,7 @@ export function mobilenext(widthMultiplier: number): ModelSpec {
     inputSize: 224,
     numClasses: 1000,
     widthMultiplier,
+    preprocessing: IMAGENET_RESIZE_256,
     source: 'seed 001 (MobileNeXt in PaddleClas) / the official cfg',
   };
 }

@@ -6,7 +6,8 @@ import type { ModelRecipe } from '../build.js';
 import { ModelConfigError, ModelFileError, WeightMismatchError } from '../errors.js';
 import { modelSpec } from '../registry.js';
 import { fromTorch } from './layout.js';
-import { readArtifacts } from './model-dir.js';
+import { readArtifacts } from './artifacts.js';
+import { readDirectoryAtomic } from './atomic.js';
 import { type RawTensor, readSafetensors } from './safetensors.js';
 import { torchvisionSources } from './torchvision.js';
 
@@ -18,7 +19,7 @@ export interface LoadWeightsOptions {
 /** Our weights' values from a saved TF.js model directory (or its model.json), by weight name. */
 async function tfjsWeights(path: string): Promise<Map<string, RawTensor>> {
   const dir = basename(path) === 'model.json' ? dirname(path) : path;
-  const { weightSpecs = [], weightData } = await readArtifacts(dir);
+  const { weightSpecs = [], weightData } = await readDirectoryAtomic(dir, readArtifacts);
   const data = weightData as ArrayBuffer;
   const out = new Map<string, RawTensor>();
   let offset = 0;
