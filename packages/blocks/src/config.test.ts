@@ -41,9 +41,11 @@ describe('width rules', () => {
     expect([0.5, 1.5, 2.5, 3.5, 2.4, 2.6, 7].map(roundHalfEven)).toEqual([0, 2, 2, 4, 2, 3, 7]);
   });
 
-  it('sandglass hidden width: in // t, raised to ceil(out / 6), made divisible by 16', () => {
+  it('sandglass hidden width: in // t; below out / 6, ceil(out / 6) made divisible by 16 (the official SGBlock)', () => {
     expect(sandglassHidden(576, 576, 6)).toBe(96); // 96 ≥ 96 → 96
     expect(sandglassHidden(32, 96, 2)).toBe(16); // 16 ≥ 16 → 16
+    expect(sandglassHidden(336, 336, 6)).toBe(56); // 56 ≥ 56 → 56, not rounded to 64 (mobilenext_035's 960-wide stage)
+    expect(sandglassHidden(16, 24, 2)).toBe(8); // 8 ≥ 4 → 8
     expect(sandglassHidden(96, 144, 6)).toBe(32); // 16 < 24 → 24 → rounds to 32
     expect(sandglassHidden(960, 1280, 6)).toBe(208); // 160 < 213.3 → 214 → rounds to 208 (not below 90%)
   });
