@@ -1,3 +1,5 @@
+import { BlockInputError } from '@mobilenets/blocks';
+
 /** An architecture string the decoder cannot read: names the token and where it stands. */
 export class ArchDecodeError extends Error {
   constructor(
@@ -38,5 +40,16 @@ export class ModelFileError extends Error {
   ) {
     super(`${path}: ${message}`);
     this.name = 'ModelFileError';
+  }
+}
+
+/**
+ * A tensor a zoo model cannot take (`predict` / `apply`): `layer` holds the model's name. A `BlockInputError`, as
+ * its blocks' own input errors are, so one `catch` serves both.
+ */
+export class ModelInputError extends BlockInputError {
+  constructor(model: string, expected: string, received: string) {
+    super(model, expected, received);
+    this.name = 'ModelInputError';
   }
 }

@@ -56,7 +56,7 @@ describe('the registry', () => {
 
   it('rejects options it cannot build', () => {
     expect(() => createModel('mobilenetv2_100', { numClasses: 0 })).toThrow(/numClasses must be a positive integer/);
-    expect(() => createModel('mobilenetv2_100', { widthMultiplier: -1 })).toThrow(/widthMultiplier must be positive/);
+    expect(() => createModel('mobilenetv2_100', { widthMultiplier: -1 })).toThrow(/widthMultiplier must be in \(0, 4\], got -1/);
     expect(() => createModel('mobilenetv3_small_100', { block: 'sandglass' })).toThrow(/is a V3 bneck/);
   });
 });

@@ -140,7 +140,7 @@ describe('bad input', () => {
     ['int32', () => tf.zeros([1, 8, 8, 4], 'int32'), /x must be a non-empty float32 tensor of rank 4, got int32 \[1, 8, 8, 4\]/],
     ['empty', () => tf.zeros([1, 0, 8, 4]), /x must be a non-empty float32 tensor of rank 4, got float32 \[1, 0, 8, 4\]/],
     ['disposed', disposed, /x must be a non-empty float32 tensor of rank 4, got a disposed tensor \[1, 8, 8, 4\]/],
-    ['an array', () => [[1, 2]], /x must be a non-empty float32 tensor of rank 4, got a Array/],
+    ['an array', () => [[1, 2]], /x must be a non-empty float32 tensor of rank 4, got an array/],
     ['undefined', () => undefined, /x must be a non-empty float32 tensor of rank 4, got undefined/],
   ];
 

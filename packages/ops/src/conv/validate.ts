@@ -4,7 +4,8 @@ import { OpsInputError } from '../errors.js';
 /** How a bad argument is named in an error: dtype and shape of a tensor, else what it is. */
 export function describeArgument(t: unknown): string {
   if (t instanceof tf.Tensor) return t.isDisposed ? `a disposed tensor [${t.shape.join(', ')}]` : `${t.dtype} [${t.shape.join(', ')}]`;
-  return t === null || typeof t !== 'object' ? String(t) : `a ${t.constructor?.name ?? 'object'}`;
+  if (Array.isArray(t)) return 'an array';
+  return t === null || typeof t !== 'object' ? String(t) : `a ${t.constructor?.name ?? 'plain object'}`;
 }
 
 /** `t` is a live float32 tensor of rank `rank` with no empty axis (wasm kernels misbehave on those). */
