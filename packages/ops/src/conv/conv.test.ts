@@ -173,6 +173,14 @@ describe('bad input', () => {
     tf.dispose([a, w]);
   });
 
+  it('groupedConv2d as a depthwise convolution (groups = in = out) leaves only its output behind', () => {
+    const [a, w] = [x(), tf.zeros([3, 3, 1, 4]) as T4];
+    const before = tf.memory().numTensors;
+    const y = groupedConv2d(a, w, 4);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    tf.dispose([a, w, y]);
+  });
+
   it('rejects groups that do not divide the channels', () => {
     const [a, w] = [x(), tf.zeros([3, 3, 2, 6]) as T4];
     expect(() => groupedConv2d(a, w, 3)).toThrow(/groups \(3\) must be a positive integer dividing/);
