@@ -122,7 +122,7 @@ describe('bad input', () => {
   const x = () => tf.zeros([1, 8, 8, 4]) as T4;
 
   type Op = (x: T4, w: T4) => tf.Tensor;
-  const OPS: [string, Op, number[]][] = [
+  const OPS: [string, Op, [number, number, number, number]][] = [
     ['conv2d', (a, w) => conv2d(a, w), [3, 3, 4, 4]],
     ['depthwiseConv2d', (a, w) => depthwiseConv2d(a, w), [3, 3, 4, 1]],
     ['pointwiseConv2d', (a, w) => pointwiseConv2d(a, w), [1, 1, 4, 4]],
