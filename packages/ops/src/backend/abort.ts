@@ -61,14 +61,14 @@ export async function recoverBackend(): Promise<BackendInfo> {
   return initBackend(dead.backend as BackendName, dead.backend === 'wasm' ? { threads: wasmThreads() } : {});
 }
 
-function describe(cause: unknown): string {
+function messageOf(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
 function quarantine(where: string, cause: unknown): BackendAbortedError {
   const backend = tf.getBackend();
-  const error = new BackendAbortedError(backend, where, `${where}: the ${backend} backend aborted (${describe(cause)}). ${AFTERWARDS}`, { cause });
-  if (aborted === undefined || aborted.backend !== backend) {
+  const error = new BackendAbortedError(backend, where, `${where}: the ${backend} backend aborted (${messageOf(cause)}). ${AFTERWARDS}`, { cause });
+  if (aborted === undefined) {
     aborted = { backend, instance: tf.backend(), error };
     makeInert(aborted);
   }
@@ -79,7 +79,7 @@ function refusal(where: string, a: Aborted): BackendAbortedError {
   return new BackendAbortedError(
     a.backend,
     where,
-    `${where}: the ${a.backend} backend aborted earlier, in ${a.error.where} (${describe(a.error.cause)}). ${AFTERWARDS}`,
+    `${where}: the ${a.backend} backend aborted earlier, in ${a.error.where} (${messageOf(a.error.cause)}). ${AFTERWARDS}`,
     { cause: a.error },
   );
 }

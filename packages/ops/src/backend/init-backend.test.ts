@@ -65,7 +65,7 @@ describe("after initBackend('wasm'), the user's own uncaught errors", () => {
   const SCRIPT = fileURLToPath(new URL('./__fixtures__/uncaught-after-init.mjs', import.meta.url));
   const child = (threads: number, kind: string) =>
     promisify(execFile)(process.execPath, [SCRIPT, String(threads), kind], { timeout: 60_000 }).then(
-      () => ({ code: 0, stdout: '', stderr: '' }),
+      (ok) => ({ code: 0, ...ok }),
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
 
