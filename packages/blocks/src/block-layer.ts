@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Cost, Size2 } from '@mobilenets/ops';
+import { type Cost, guardBackend, type Size2 } from '@mobilenets/ops';
+import { checkBlockInput, checkBlockInputShape } from './check.js';
 import type { BlockConfig } from './config.js';
-import { BlockConfigError } from './errors.js';
 import { applyChain, buildChain, chainCost, type UnitChain } from './units.js';
 import type { AddWeight, Init } from './weights.js';
 
@@ -32,7 +32,8 @@ const INITIALIZERS: Record<Init, () => ReturnType<typeof tfl.initializers.zeros>
 /**
  * The base of every block: a tfjs layer with one plain config object, built from units that create their
  * weights through `addWeight`, whose `call` runs inside `tidy` with BatchNorm in training mode only when
- * `training` is passed (as `fit` does).
+ * `training` is passed (as `fit` does). `build` and `call` are the block's public entry: the input is checked
+ * there (a `BlockInputError` naming the layer), and a wasm abort becomes ops' `BackendAbortedError`.
  */
 export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer {
   /** The block's config with every default filled in. */
@@ -80,14 +81,26 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
     return this.dims.stride ?? 1;
   }
 
+  /** The layer as errors name it: `blocks_3_1 (InvertedResidual)`. */
+  private get label(): string {
+    return `${this.name} (${this.block.type})`;
+  }
+
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
-    if (shape.length !== 4 || shape[3] !== this.inputChannels) {
-      throw new BlockConfigError(this.block.type, 'inChannels', `is ${this.inputChannels}, but the input shape is [${shape.join(', ')}] (NHWC)`);
+    const shape = (Array.isArray(inputShape?.[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    checkBlockInputShape(this.label, this.inputChannels, shape);
+    try {
+      this.buildUnits((unit) => (name, wShape, init, trainable) =>
+        this.addWeight(`${unit}/${name}`, wShape, 'float32', INITIALIZERS[init](), undefined, trainable),
+      );
+    } catch (err) {
+      // Free what the units made before one failed: the layer stays unbuilt and owns nothing.
+      for (const w of this.weights) w.dispose();
+      this.trainableWeights = [];
+      this.nonTrainableWeights = [];
+      (this as unknown as { _addedWeightNames: string[] })._addedWeightNames = []; // tfjs-layers 4.22's record of names
+      throw err;
     }
-    this.buildUnits((unit) => (name, wShape, init, trainable) =>
-      this.addWeight(`${unit}/${name}`, wShape, 'float32', INITIALIZERS[init](), undefined, trainable),
-    );
     this.built = true;
   }
 
@@ -98,11 +111,23 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
     return [n ?? null, out(h), out(w), this.outputChannels];
   }
 
+  /** A tensor input is checked before the first call builds the layer: a bad one leaves it unbuilt, owning nothing. */
+  override apply(inputs: tf.Tensor | tf.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[], kwargs?: Kwargs): tf.Tensor | tf.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[] {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (!this.built && !(x instanceof tfl.SymbolicTensor)) checkBlockInput(this.label, this.inputChannels, x);
+    return super.apply(inputs, kwargs);
+  }
+
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
-    return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      return this.forward(x, kwargs.training === true);
-    });
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    checkBlockInput(this.label, this.inputChannels, x);
+    return guardBackend(this.label, () => tf.tidy(() => this.forward(x, kwargs.training === true)));
+  }
+
+  /** A layer whose build failed, or that was never used, owns nothing: disposing it is a no-op, not an error. */
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    if (!this.built) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
+    return super.dispose();
   }
 
   /** Frees the units' folded inference weights; the weights themselves stay. */

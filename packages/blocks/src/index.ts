@@ -16,7 +16,7 @@ export {
 } from './config.js';
 export { ConvNormAct } from './conv-norm-act.js';
 export { DepthwiseSeparable } from './depthwise-separable.js';
-export { BlockConfigError } from './errors.js';
+export { BlockConfigError, BlockInputError } from './errors.js';
 export { InvertedResidual, roundHalfEven } from './inverted-residual.js';
 export { Sandglass, sandglassHidden, sandglassLayout, type SandglassLayout } from './sandglass.js';
 export { SqueezeExcite } from './squeeze-excite.js';

@@ -20,3 +20,21 @@ export class BackendUnavailableError extends MobilenetsOpsError {
     super(message);
   }
 }
+
+/**
+ * A backend's WebAssembly module aborted (emscripten `Aborted()`, or a trap such as `memory access out of bounds`)
+ * during `where`. The module cannot be used again: until `recoverBackend()` starts a fresh one, every call on that
+ * backend fails with this error instead of aborting again or hanging.
+ */
+export class BackendAbortedError extends MobilenetsOpsError {
+  constructor(
+    readonly backend: string,
+    /** The op, layer or step that was running. */
+    readonly where: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}

@@ -1,3 +1,5 @@
+import { BlockInputError } from '@mobilenets/blocks';
+
 /** An architecture string the decoder cannot read: names the token and where it stands. */
 export class ArchDecodeError extends Error {
   constructor(
@@ -56,5 +58,16 @@ export class WriteError extends Error {
   ) {
     super(`${path}: ${message}`, options);
     this.name = 'WriteError';
+  }
+}
+
+/**
+ * A tensor a zoo model cannot take (`predict` / `apply`): `layer` holds the model's name. A `BlockInputError`, as
+ * its blocks' own input errors are, so one `catch` serves both.
+ */
+export class ModelInputError extends BlockInputError {
+  constructor(model: string, expected: string, received: string) {
+    super(model, expected, received);
+    this.name = 'ModelInputError';
   }
 }

@@ -1,9 +1,19 @@
 export { decodeArch, type DecodeOptions, type DecodedArch } from './arch/decode.js';
 export { type BlockArgs, type BlockKind, parseToken } from './arch/tokens.js';
 export type { ChannelRole, ModelSpec, SpecPreprocessing, WidthRule } from './arch/specs.js';
-export { buildModel, modelBlocks, resolveRecipe, type BlockFamily, type CreateModelOptions, type FeatureOutput, type ModelRecipe } from './build.js';
+export {
+  buildModel,
+  MAX_WEIGHT_BYTES,
+  MAX_WIDTH_MULTIPLIER,
+  modelBlocks,
+  resolveRecipe,
+  type BlockFamily,
+  type CreateModelOptions,
+  type FeatureOutput,
+  type ModelRecipe,
+} from './build.js';
 export { createModel, listModels, modelSpec, registerModel, type ModelFactory } from './registry.js';
-export { ArchDecodeError, ModelConfigError, ModelFileError, WeightMismatchError, WriteError } from './errors.js';
+export { ArchDecodeError, ModelConfigError, ModelFileError, ModelInputError, WeightMismatchError, WriteError } from './errors.js';
 export { formatSummary, summarize, type ModelSummary, type SummaryRow } from './summary.js';
 export { loadWeights, type LoadWeightsOptions } from './io/load-weights.js';
 export { isModelDirectory, loadModel, saveModel, type LoadedModel, type SaveModelOptions } from './io/model-dir.js';

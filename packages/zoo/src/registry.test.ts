@@ -27,10 +27,11 @@ const PUBLISHED_MACS: Record<string, number> = {
   mobilenetv2_050: 97,
   mobilenetv2_035: 59,
 };
-/** torchvision's and the seeds' own code at every width (fixtures/reference_counts.py). */
-const REFERENCE = JSON.parse(readFileSync(new URL('./__fixtures__/reference-counts.json', import.meta.url), 'utf8')) as {
-  params: Record<string, number>;
-};
+const fixture = <T>(file: string) => JSON.parse(readFileSync(new URL(`./__fixtures__/${file}`, import.meta.url), 'utf8')) as T;
+/** torchvision's and seed 004's own code at every width (fixtures/reference_counts.py). */
+const REFERENCE = fixture<{ params: Record<string, number> }>('reference-counts.json');
+/** The official MobileNeXt code at every width, keyed by width (fixtures/mobilenext_official.py). */
+const MOBILENEXT = fixture<{ params: Record<string, number>; macs: Record<string, number> }>('mobilenext-official.json');
 
 beforeAll(() => useBackend('cpu'));
 
@@ -55,7 +56,7 @@ describe('the registry', () => {
 
   it('rejects options it cannot build', () => {
     expect(() => createModel('mobilenetv2_100', { numClasses: 0 })).toThrow(/numClasses must be a positive integer/);
-    expect(() => createModel('mobilenetv2_100', { widthMultiplier: -1 })).toThrow(/widthMultiplier must be positive/);
+    expect(() => createModel('mobilenetv2_100', { widthMultiplier: -1 })).toThrow(/widthMultiplier must be in \(0, 4\], got -1/);
     expect(() => createModel('mobilenetv3_small_100', { block: 'sandglass' })).toThrow(/is a V3 bneck/);
   });
 });
@@ -72,6 +73,18 @@ describe('parameter counts and MACs', () => {
     const summary = summarize(model);
     expect(summary.totals.trainableParams).toBe(params);
     expect(model.countParams() - nonTrainable(model)).toBe(params);
+    model.dispose();
+  });
+
+  it.each(Object.keys(MOBILENEXT.params))('MobileNeXt at width %s: the params and MACs of the official code, to the integer', (width) => {
+    const w = Number(width);
+    const registered = `mobilenext_${String(Math.round(w * 100)).padStart(3, '0')}`;
+    const name = listModels().includes(registered) ? registered : 'mobilenext_100';
+    const model = createModel(name, { widthMultiplier: w });
+    const summary = summarize(model);
+    expect(summary.totals.trainableParams).toBe(MOBILENEXT.params[width]);
+    expect(model.countParams() - nonTrainable(model)).toBe(MOBILENEXT.params[width]);
+    expect(summary.totals.macs).toBe(MOBILENEXT.macs[width]);
     model.dispose();
   });
 

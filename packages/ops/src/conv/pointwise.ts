@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { OpsInputError } from '../errors.js';
 import { spread } from './backprop.js';
 import { pair, type Size2 } from './geometry.js';
+import { guardBackend } from '../backend/abort.js';
 import { checkConvInput } from './validate.js';
 
 export interface PointwiseOptions {
@@ -14,7 +15,7 @@ export interface PointwiseOptions {
  * plain matrix products with explicit transposes (transposed-operand matMul is 10–40x slower on wasm).
  */
 export function pointwiseConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: PointwiseOptions = {}): tf.Tensor4D {
-  checkConvInput('pointwiseConv2d', x, filter, filter.shape[2]);
+  checkConvInput('pointwiseConv2d', x, filter);
   if (filter.shape[0] !== 1 || filter.shape[1] !== 1) {
     throw new OpsInputError(`pointwiseConv2d: the filter must be [1, 1, in, out], got [${filter.shape.join(', ')}]`);
   }
@@ -41,7 +42,7 @@ export function pointwiseConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: Po
       },
     };
   });
-  return op(x, filter) as tf.Tensor4D;
+  return guardBackend('pointwiseConv2d', () => op(x, filter) as tf.Tensor4D);
 }
 
 /** xᵀ·dy, transposing whichever operand is narrower (the transpose is the costly copy). */

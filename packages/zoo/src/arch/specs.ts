@@ -58,8 +58,8 @@ const v1Width: WidthRule = (c, a) => Math.max(Math.floor(c * a), 8);
 const v2Width: WidthRule = (c, a, role) => makeDivisible(c * (role === 'head' ? Math.max(1, a) : a), 8);
 /** torchvision MobileNetV3: makeDivisible(c · α, 8) everywhere. */
 const v3Width: WidthRule = (c, a) => makeDivisible(c * a, 8);
-/** MobileNeXt (seed 001): makeDivisible(c · α, 8), but the 1280-wide last stage stays 1280 below width 1. */
-const nextWidth: WidthRule = (c, a, role) => (role === 'block' && c === 1280 && a < 1 ? 1280 : makeDivisible(c * a, 8));
+/** Official MobileNeXt: makeDivisible(c · α, 8) (divisor 4 at α = 0.1), but the 1280-wide last stage stays 1280 below width 1. */
+const nextWidth: WidthRule = (c, a, role) => (role === 'block' && c === 1280 && a < 1 ? 1280 : makeDivisible(c * a, a === 0.1 ? 4 : 8));
 
 const V1_STAGES = [
   ['ds_r1_k3_s1_c64'],
@@ -186,7 +186,7 @@ export function mobilenetV3(size: 'large' | 'small', widthMultiplier: number, mi
   };
 }
 
-/** Seed 001's cfg (t, c, n, s); `keep` marks the stages whose single stride-1 block keeps both 3×3s. */
+/** The official cfg (t, c, n, s), as in seed 001; `keep` marks the stages whose single stride-1 block keeps both 3×3s. */
 const NEXT_STAGES = [
   ['sg_r1_k3_s2_e2_c96'],
   ['sg_r1_k3_s1_e6_c144_keep'],
@@ -209,6 +209,6 @@ export function mobilenext(widthMultiplier: number): ModelSpec {
     numClasses: 1000,
     widthMultiplier,
     preprocessing: IMAGENET_RESIZE_256,
-    source: 'seed 001 (MobileNeXt in PaddleClas) / the official cfg',
+    source: 'official MobileNeXt (yitu-opensource/MobileNeXt mnext.py; seed 001)',
   };
 }
