@@ -126,8 +126,8 @@ export function buildModel(spec: ModelSpec, recipe: ModelRecipe): tfl.LayersMode
         inChannels: channels,
         outChannels: hidden,
         kernel: 1,
-        bias: true,
-        normalize: false,
+        bias: !spec.hidden.normalize,
+        normalize: spec.hidden.normalize ?? false,
         activation: spec.hidden.activation,
       }).apply(asMap) as tfl.SymbolicTensor;
       features = tfl.layers.flatten({ name: 'hidden_flat' }).apply(conv) as tfl.SymbolicTensor;

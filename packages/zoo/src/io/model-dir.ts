@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelRecipe } from '../build.js';
 import { ModelFileError } from '../errors.js';
+import { modelSpec } from '../registry.js';
 
 export const FORMAT_VERSION = 1;
 const MODEL_JSON = 'model.json';
@@ -15,7 +16,8 @@ export interface Preprocessing {
   /** Shorter side resized to this, before the center crop. */
   resize: number;
   crop: number;
-  interpolation: 'bilinear' | 'nearest';
+  /** `bicubic`: the pretrained configs that ask for it (timm's MobileNetV4). */
+  interpolation: 'bilinear' | 'bicubic' | 'nearest';
   mean: [number, number, number];
   std: [number, number, number];
   /** Pixel values are scaled into this range before normalization. */
@@ -51,6 +53,12 @@ const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as 
 const CIFAR10 = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] } as const;
 
 export function defaultPreprocessing(recipe: ModelRecipe): Preprocessing {
+  const spec = modelSpec(recipe.name)?.preprocessing;
+  if (spec) {
+    // timm's eval transform: resize the shorter side to floor(size / crop_pct), center-crop size.
+    const { cropPct, interpolation, mean, std } = spec;
+    return { resize: Math.floor(recipe.inputSize / cropPct), crop: recipe.inputSize, interpolation, mean: [...mean], std: [...std], inputRange: [0, 1], channelOrder: 'RGB' };
+  }
   const cifar = recipe.name.includes('cifar');
   const stats = cifar ? CIFAR10 : IMAGENET;
   return {
