@@ -43,13 +43,14 @@ describe('the registry', () => {
       'mobilenetv2_100_conv1x1shortcut',
       ...['large', 'small'].flatMap((s) => [`mobilenetv3_${s}_075`, `mobilenetv3_${s}_100`, `mobilenetv3_${s}_minimal_100`]),
       ...['035', '050', '075', '100', '140'].map((w) => `mobilenext_${w}`),
+      ...['conv_small', 'conv_medium', 'conv_large', 'hybrid_medium', 'hybrid_large'].map((v) => `mobilenetv4_${v}`),
     ];
     expect(listModels()).toEqual([...expected].sort());
     expect(listModels('mobilenext')).toHaveLength(5);
   });
 
   it('names the registered models when asked for an unknown one, and refuses a second registration', () => {
-    expect(() => createModel('mobilenetv4_100')).toThrow(/unknown model 'mobilenetv4_100'; registered: mobilenetv1_025/);
+    expect(() => createModel('mobilenetv5_100')).toThrow(/unknown model 'mobilenetv5_100'; registered: mobilenetv1_025/);
     expect(() => registerModel('mobilenetv2_100', () => createModel('mobilenetv2_050'))).toThrow(ModelConfigError);
   });
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { relativeError, useBackend } from '@mobilenets/ops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ModelConfigError, WeightMismatchError } from '../errors.js';
+import { WeightMismatchError } from '../errors.js';
 import { createModel } from '../registry.js';
 import { loadWeights } from './load-weights.js';
 
