@@ -13,6 +13,7 @@ interface Reference {
   interpolation: string;
   mean: number[];
   std: number[];
+  featureChannels: number[];
 }
 /** timm's counts and default pretrained configs (fixtures/timm_mobilenetv4.py). */
 const REFERENCE = JSON.parse(readFileSync(new URL('./__fixtures__/mobilenetv4-reference.json', import.meta.url), 'utf8')) as {
@@ -30,6 +31,14 @@ describe.each(Object.entries(REFERENCE.models))('%s against timm', (name, ref) =
     expect(summary.totals.trainableParams).toBe(ref.params);
     expect(created).toBe(ref.params);
     expect(summary.totals.macs).toBe(ref.macs);
+    model.dispose();
+  });
+
+  it("features: 'stages' gives timm's feature maps (features_only=True)", () => {
+    const model = createModel(name, { features: 'stages' });
+    expect(model.outputs.map((o) => o.shape.slice(1))).toEqual(
+      ref.featureChannels.map((c, i) => [Math.ceil(ref.inputSize / 2 ** (i + 1)), Math.ceil(ref.inputSize / 2 ** (i + 1)), c]),
+    );
     model.dispose();
   });
 

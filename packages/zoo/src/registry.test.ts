@@ -58,6 +58,7 @@ describe('the registry', () => {
     expect(() => createModel('mobilenetv2_100', { numClasses: 0 })).toThrow(/numClasses must be a positive integer/);
     expect(() => createModel('mobilenetv2_100', { widthMultiplier: -1 })).toThrow(/widthMultiplier must be positive/);
     expect(() => createModel('mobilenetv3_small_100', { block: 'sandglass' })).toThrow(/is a V3 bneck/);
+    expect(() => createModel('mobilenetv4_conv_small', { block: 'sandglass' })).toThrow(/'uir_r1_a5_k5_s2_e3_c96_nre' is a MobileNetV4 block/);
   });
 });
 
