@@ -88,6 +88,15 @@ describe('parameter counts and MACs', () => {
     expect(text).toContain('Non-trainable params: 34,112');
     expect(text).toContain('MACs: 300,774,272 (300.77 M)');
   });
+
+  it('widens the layer column to the longest label', () => {
+    const lines = formatSummary(summarize('mobilenetv4_conv_small')).split('\n');
+    // 'blocks_2_0 (UniversalInvertedBottleneck)' is 40 characters, 2 more than the usual 38: rules of 102, rows of 100.
+    expect(lines[0]).toBe('-'.repeat(102));
+    const rows = lines.slice(3, lines.indexOf('='.repeat(102), 3));
+    expect(rows.length).toBeGreaterThan(20);
+    expect(rows.filter((r) => r.length !== 100)).toEqual([]);
+  });
 });
 
 function nonTrainable(model: { nonTrainableWeights: { shape: (number | null)[] }[] }): number {
