@@ -1,6 +1,6 @@
 export { decodeArch, type DecodeOptions, type DecodedArch } from './arch/decode.js';
 export { type BlockArgs, type BlockKind, parseToken } from './arch/tokens.js';
-export type { ChannelRole, ModelSpec, WidthRule } from './arch/specs.js';
+export type { ChannelRole, ModelSpec, SpecPreprocessing, V4Variant, WidthRule } from './arch/specs.js';
 export { buildModel, modelBlocks, resolveRecipe, type BlockFamily, type CreateModelOptions, type FeatureOutput, type ModelRecipe } from './build.js';
 export { createModel, listModels, modelSpec, registerModel, type ModelFactory } from './registry.js';
 export { ArchDecodeError, ModelConfigError, ModelFileError, WeightMismatchError } from './errors.js';
