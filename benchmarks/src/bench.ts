@@ -26,7 +26,8 @@ export interface BenchOptions {
 
 /**
  * The variants compared by default: one per family; V2 and MobileNeXt at three widths (inverted residual and
- * sandglass at the same budget); V2's layout rebuilt from sandglass blocks.
+ * sandglass at the same budget); V2's layout rebuilt from sandglass blocks; MobileNetV4's smallest conv model and
+ * its attention hybrid (at their own inputs, 224 and 256).
  */
 const QUICK_MODELS = [
   'mobilenetv1_100',
@@ -39,6 +40,8 @@ const QUICK_MODELS = [
   'mobilenext_050',
   'mobilenext_100',
   'mobilenext_140',
+  'mobilenetv4_conv_small',
+  'mobilenetv4_hybrid_medium',
 ];
 /** What the slow backends (cpu; webgpu without a GPU) run. */
 const SMALL_MODELS = ['mobilenetv3_small_100'];

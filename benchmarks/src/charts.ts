@@ -10,7 +10,7 @@ async function render(spec: vl.TopLevelSpec): Promise<string> {
   return view.toSVG();
 }
 
-const FAMILIES: Record<string, string> = { mobilenetv1: 'MobileNetV1', mobilenetv2: 'MobileNetV2', mobilenext: 'MobileNeXt' };
+const FAMILIES: Record<string, string> = { mobilenetv1: 'MobileNetV1', mobilenetv2: 'MobileNetV2', mobilenext: 'MobileNeXt', mobilenetv4: 'MobileNetV4' };
 /** The line a variant belongs to: its family, V3 split into Large and Small. */
 function family(model: string): string {
   const [name, size] = model.split('_');

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { hardSigmoid, hardSwish, relu6 } from '@mobilenets/ops';
+import { gelu, hardSigmoid, hardSwish, relu6 } from '@mobilenets/ops';
 import type { Activation } from './config.js';
 
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'relu6', 'hardSwish', 'hardSigmoid', 'none'];
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'relu6', 'hardSwish', 'hardSigmoid', 'gelu', 'none'];
 
 export function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
   switch (activation) {
@@ -14,6 +14,8 @@ export function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
       return hardSwish(x);
     case 'hardSigmoid':
       return hardSigmoid(x);
+    case 'gelu':
+      return gelu(x);
     case 'none':
       return x;
   }

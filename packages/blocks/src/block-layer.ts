@@ -21,10 +21,12 @@ export function layerOptions(config: LayerOptions): LayerOptions {
   return Object.fromEntries(Object.entries({ name, trainable, inputShape, batchInputShape }).filter(([, v]) => v !== undefined));
 }
 
-const INITIALIZERS: Record<Init, () => ReturnType<typeof tfl.initializers.zeros>> = {
+const INITIALIZERS: Record<Exclude<Init, object>, () => ReturnType<typeof tfl.initializers.zeros>> = {
   // torchvision's MobileNets: kaiming normal, fan-out.
   convKernel: () => tfl.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal' }),
   seNormal: () => tfl.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal' }),
+  // timm's MultiQueryAttention2d: xavier uniform for its projections and down-sampling convs.
+  xavier: () => tfl.initializers.glorotUniform({}),
   zeros: () => tfl.initializers.zeros(),
   ones: () => tfl.initializers.ones(),
 };
@@ -91,7 +93,7 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
     checkBlockInputShape(this.label, this.inputChannels, shape);
     try {
       this.buildUnits((unit) => (name, wShape, init, trainable) =>
-        this.addWeight(`${unit}/${name}`, wShape, 'float32', INITIALIZERS[init](), undefined, trainable),
+        this.addWeight(`${unit}/${name}`, wShape, 'float32', typeof init === 'object' ? tfl.initializers.constant({ value: init.constant }) : INITIALIZERS[init](), undefined, trainable),
       );
     } catch (err) {
       // Free what the units made before one failed: the layer stays unbuilt and owns nothing.

@@ -28,6 +28,25 @@ export class Check {
     return k;
   }
 
+  /** 0 (no such convolution) or an odd kernel. */
+  optionalKernel(field: string, value: unknown): number {
+    if (value === 0) return 0;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value % 2 === 0) {
+      this.fail(field, `must be 0 (none) or an odd positive integer, got ${String(value)}`);
+    }
+    return value;
+  }
+
+  positive(field: string, value: unknown): number {
+    if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) this.fail(field, `must be positive, got ${String(value)}`);
+    return value;
+  }
+
+  /** LayerScale's initial γ, or null for none. */
+  layerScale(value: unknown): number | null {
+    return value === null || value === undefined ? null : this.positive('layerScale', value);
+  }
+
   activation(value: unknown): Activation {
     if (!ACTIVATIONS.includes(value as Activation)) this.fail('activation', `must be one of ${ACTIVATIONS.join(', ')}, got ${String(value)}`);
     return value as Activation;

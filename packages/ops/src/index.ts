@@ -9,6 +9,7 @@ export { separableConv2d, spatialSeparableConv2d } from './conv/separable.js';
 export { convGeometry, type AxisPadding, type ConvGeometry, type Padding, type Size2 } from './conv/geometry.js';
 export { checkTensor, describeArgument } from './conv/validate.js';
 export { relu6, hardSigmoid, hardSwish } from './activations.js';
+export { gelu } from './gelu.js';
 export { makeDivisible } from './make-divisible.js';
 export { convCost, type ConvCostInput, type Cost } from './cost.js';
 export { BackendAbortedError, BackendUnavailableError, MobilenetsOpsError, OpsInputError } from './errors.js';

@@ -48,6 +48,7 @@ function swapBlocks(stages: string[][], to: BlockFamily): string[][] {
   const [from, into, drop] = to === 'sandglass' ? ['ir_', 'sg_', /_(sc1x1|nosc|b|fx|n\w+)(?=_|$)/g] : ['sg_', 'ir_', /_(keep|i\d+)(?=_|$)/g];
   return stages.map((stage) =>
     stage.map((token) => {
+      if (/^(uir|er|mqa)_/.test(token)) throw new ModelConfigError(`block: '${token}' is a MobileNetV4 block; only V2-style blocks can be swapped`);
       if (!token.startsWith(from)) return token;
       if (/_x\d+|_se/.test(token)) throw new ModelConfigError(`block: '${token}' is a V3 bneck; only V2-style blocks can be swapped`);
       const ratio = Number(/_e(\d+(?:\.\d+)?)/.exec(token)?.[1] ?? 1);
@@ -200,8 +201,8 @@ function wire(spec: ModelSpec, recipe: ModelRecipe, blocks: BlockLayer<BlockConf
           inChannels: channels,
           outChannels: hidden,
           kernel: 1,
-          bias: true,
-          normalize: false,
+          bias: !spec.hidden.normalize,
+          normalize: spec.hidden.normalize ?? false,
           activation: spec.hidden.activation,
         }),
       ).apply(asMap) as tfl.SymbolicTensor;

@@ -1,6 +1,6 @@
 export { decodeArch, type DecodeOptions, type DecodedArch } from './arch/decode.js';
 export { type BlockArgs, type BlockKind, parseToken } from './arch/tokens.js';
-export type { ChannelRole, ModelSpec, SpecPreprocessing, WidthRule } from './arch/specs.js';
+export type { ChannelRole, ModelSpec, SpecPreprocessing, V4Variant, WidthRule } from './arch/specs.js';
 export {
   buildModel,
   MAX_WEIGHT_BYTES,

@@ -6,6 +6,7 @@ import {
   mobilenetV2,
   mobilenetV2Conv1x1Shortcut,
   mobilenetV3,
+  mobilenetV4,
   mobilenext,
 } from './arch/specs.js';
 import { type CreateModelOptions, buildModel, resolveRecipe } from './build.js';
@@ -61,3 +62,4 @@ for (const size of ['large', 'small'] as const) {
   registerSpec(`mobilenetv3_${size}_minimal_100`, mobilenetV3(size, 1, true));
 }
 for (const [w, tag] of widths([0.35, 0.5, 0.75, 1, 1.4])) registerSpec(`mobilenext_${tag}`, mobilenext(w));
+for (const variant of ['conv_small', 'conv_medium', 'conv_large', 'hybrid_medium', 'hybrid_large'] as const) registerSpec(`mobilenetv4_${variant}`, mobilenetV4(variant, 1));

@@ -9,11 +9,15 @@ import { fromTorch } from './layout.js';
 import { readArtifacts } from './artifacts.js';
 import { readDirectoryAtomic } from './atomic.js';
 import { type RawTensor, readSafetensors } from './safetensors.js';
+import { timmSources } from './timm.js';
 import { torchvisionSources } from './torchvision.js';
 
 export interface LoadWeightsOptions {
-  /** `torchvision`: a PyTorch state_dict saved as safetensors with torchvision's key names. `tfjs`: a saved model directory. */
-  format: 'torchvision' | 'tfjs';
+  /**
+   * `torchvision` / `timm`: a PyTorch state_dict saved as safetensors with torchvision's / timm's key names
+   * (timm: MobileNetV4). `tfjs`: a saved model directory.
+   */
+  format: 'torchvision' | 'timm' | 'tfjs';
 }
 
 /** Our weights' values from a saved TF.js model directory (or its model.json), by weight name. */
@@ -32,13 +36,15 @@ async function tfjsWeights(path: string): Promise<Map<string, RawTensor>> {
   return out;
 }
 
-/** torchvision's tensors converted to our layouts and keyed by our weight names; unused keys are an error. */
-async function torchvisionWeights(model: tfl.LayersModel, path: string): Promise<Map<string, RawTensor>> {
+const KEY_MAPS = { torchvision: torchvisionSources, timm: timmSources };
+
+/** A PyTorch state_dict's tensors converted to our layouts and keyed by our weight names; unused keys are an error. */
+async function torchWeights(model: tfl.LayersModel, path: string, format: keyof typeof KEY_MAPS): Promise<Map<string, RawTensor>> {
   const recipe = (model.getUserDefinedMetadata() as { mobilenets?: ModelRecipe } | undefined)?.mobilenets;
   const spec = recipe && modelSpec(recipe.name);
-  if (!recipe || !spec) throw new ModelConfigError(`${model.name} was not built by createModel from a built-in name: no torchvision key map`);
-  if (recipe.block !== null || recipe.features !== 'logits') throw new ModelConfigError('torchvision weights fit only the logits model with its own blocks');
-  const sources = torchvisionSources(model, spec);
+  if (!recipe || !spec) throw new ModelConfigError(`${model.name} was not built by createModel from a built-in name: no ${format} key map`);
+  if (recipe.block !== null || recipe.features !== 'logits') throw new ModelConfigError(`${format} weights fit only the logits model with its own blocks`);
+  const sources = KEY_MAPS[format](model, spec);
   const { tensors } = await readSafetensors(path);
   const used = new Set<string>();
   const out = new Map<string, RawTensor>();
@@ -63,7 +69,7 @@ export async function loadWeights(model: tfl.LayersModel, path: string, options:
   } catch (err) {
     throw new ModelFileError(path, `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
-  const values = options.format === 'torchvision' ? await torchvisionWeights(model, path) : await tfjsWeights(path);
+  const values = options.format === 'tfjs' ? await tfjsWeights(path) : await torchWeights(model, path, options.format);
   for (const w of model.weights) {
     const v = values.get(w.originalName);
     if (!v) throw new WeightMismatchError(w.originalName, `missing from ${path}`);

@@ -10,7 +10,7 @@ export interface Preprocessing {
   /** Shorter side resized to this, before the center crop. */
   resize: number;
   crop: number;
-  interpolation: 'bilinear' | 'nearest';
+  interpolation: 'bilinear' | 'bicubic' | 'nearest';
   mean: [number, number, number];
   std: [number, number, number];
   /** Pixel values are scaled into this range before normalization. */
@@ -68,7 +68,7 @@ const FIELDS: [field: string, check: Check, expected: string][] = [
   ['preprocessing', isObject, 'an object'],
   ['preprocessing.resize', positiveInt, 'a positive integer'],
   ['preprocessing.crop', positiveInt, 'a positive integer'],
-  ['preprocessing.interpolation', oneOf('bilinear', 'nearest'), '"bilinear" or "nearest"'],
+  ['preprocessing.interpolation', oneOf('bilinear', 'bicubic', 'nearest'), '"bilinear", "bicubic" or "nearest"'],
   ['preprocessing.mean', numbers(3), 'three numbers'],
   ['preprocessing.std', numbers(3, (x) => x > 0), 'three positive numbers'],
   ['preprocessing.inputRange', numbers(2), 'two numbers'],
