@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { useBackend } from '@mobilenets/ops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultPreprocessing } from './io/model-dir.js';
+import { defaultPreprocessing } from './io/metadata.js';
 import { createModel, modelSpec } from './registry.js';
 import { summarize } from './summary.js';
 
