@@ -25,6 +25,23 @@ export function tinyModel(options: { numClasses?: number; inputSize?: number } =
   return buildModel(TINY, resolveRecipe('tiny_v3', TINY, options));
 }
 
+const MICRO: ModelSpec = {
+  family: 'mobilenetv2',
+  stem: 'cn_r1_k3_s2_c4_nr6',
+  stages: [['ir_r1_k3_s1_e1_c4']],
+  dropout: 0,
+  width: (c) => c,
+  inputSize: 8,
+  numClasses: 3,
+  widthMultiplier: 1,
+  source: 'infer tests',
+};
+
+/** An 8×8, 3-class net of a dozen kernels: what 10,000 calls can afford. */
+export function microModel(): tfl.LayersModel {
+  return buildModel(MICRO, resolveRecipe('micro_v2', MICRO, {}));
+}
+
 /**
  * Seeded weights of realistic ranges, so that BatchNorm folding is really tested: γ and the running variance
  * in [0.5, 1.5], β and the running mean in [−0.2, 0.2], kernels scaled by 1/√fan-in, biases in [−0.1, 0.1].

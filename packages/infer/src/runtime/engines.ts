@@ -18,19 +18,23 @@ export interface Engine {
 const classifierOf = (model: tfl.LayersModel) => (model.layers.at(-1)?.getClassName() === 'Dense' ? model.layers.at(-1)! : undefined);
 
 /**
- * tfjs' `predict`: no gradient is recorded, so every conv-BN-act unit of the blocks runs with BatchNorm folded and
+ * tfjs in inference mode: no gradient is recorded, so every conv-BN-act unit of the blocks runs with BatchNorm folded and
  * ReLU / ReLU6 fused into the convolution (the blocks' inference path). One warm-up call at load sets the kernels
  * and the folded weights up. Owns the model.
  */
 export async function tfjsEngine(model: tfl.LayersModel, size: number): Promise<Engine> {
   const classifier = classifierOf(model);
-  // The embedding shares the model's layers: it is a view, freed with the model.
-  const embedder = classifier ? tfl.model({ inputs: model.inputs, outputs: classifier.input as tfl.SymbolicTensor }) : model;
+  // `execute` runs the graph up to a named tensor: the embedding is the classifier's input. (It also skips the
+  // input slicing and concatenation that `predict` does for batches.)
+  const names: Record<Output, string> = {
+    logits: model.outputs[0]!.name,
+    embedding: (classifier ? (classifier.input as tfl.SymbolicTensor) : model.outputs[0]!).name,
+  };
   const engine: Engine = {
     outputs: classifier ? ['logits', 'embedding'] : ['embedding'],
     description: `tfjs (${tf.getBackend()})`,
     async run(nhwc, n, output) {
-      const y = tf.tidy(() => (output === 'logits' ? model : embedder).predict(tf.tensor4d(nhwc, [n, size, size, 3])) as tf.Tensor);
+      const y = tf.tidy(() => model.execute(tf.tensor4d(nhwc, [n, size, size, 3]), names[output]) as tf.Tensor);
       try {
         return (await y.data()) as Float32Array;
       } finally {
