@@ -18,35 +18,65 @@ function family(model: string): string {
 }
 const LEGEND_BELOW = { legend: { orient: 'bottom' as const } };
 
-/** Batch-1 latency against MACs, one colour per backend (a software adapter is labelled so). */
-export function latencyChart(r: BenchReport): Promise<string> {
-  const values = r.inference.flatMap((res) =>
+/** A point of the latency chart: one variant on one runtime. */
+export interface LatencyPoint {
+  model: string;
+  macs: number;
+  latency: number;
+  series: string;
+}
+
+/**
+ * Every batch-1 latency the report's tables compare: each tfjs backend (a software adapter is labelled so) and
+ * every baseline that ran — PyTorch on the CPU, torchvision's ONNX export and ours on onnxruntime-node, PyTorch
+ * on CUDA — for the variants the backends ran.
+ */
+export function latencyPoints(r: BenchReport): LatencyPoint[] {
+  const values: LatencyPoint[] = r.inference.flatMap((res) =>
     res.rows.filter(isMeasured).map((row) => ({
       model: row.model,
       macs: row.macs / 1e6,
       latency: row.latency.medianMs,
-      backend: `${res.backendInfo.name}${res.backendInfo.adapter?.software ? ' (software)' : ''}`,
+      series: `tfjs ${res.backendInfo.name}${res.backendInfo.adapter?.software ? ' (software)' : ''}`,
     })),
   );
   const macs = new Map(values.map((v) => [v.model, v.macs]));
-  for (const [baseline, label] of [[r.baselines.pytorchInference, 'PyTorch CPU'], [r.baselines.pytorchCudaInference, 'PyTorch CUDA']] as const) {
-    if (!baseline || 'unavailable' in baseline) continue;
-    for (const [model, t] of Object.entries(baseline.models)) {
+  const ours = r.onnxExport && !('unavailable' in r.onnxExport) ? r.onnxExport : undefined;
+  const baselines: [Record<string, { latency: { medianMs: number } }> | undefined, string][] = [
+    [r.baselines.pytorchInference && !('unavailable' in r.baselines.pytorchInference) ? r.baselines.pytorchInference.models : undefined, 'PyTorch CPU'],
+    [r.baselines.onnxInference && !('unavailable' in r.baselines.onnxInference) ? r.baselines.onnxInference.models : undefined, "onnxruntime, torchvision's export"],
+    [ours ? Object.fromEntries(Object.entries(ours.models).map(([m, x]) => [m, x.ours])) : undefined, 'onnxruntime, our export'],
+    [r.baselines.pytorchCudaInference && !('unavailable' in r.baselines.pytorchCudaInference) ? r.baselines.pytorchCudaInference.models : undefined, 'PyTorch CUDA'],
+  ];
+  for (const [models, series] of baselines) {
+    for (const [model, t] of Object.entries(models ?? {})) {
       const m = macs.get(model);
-      if (m !== undefined) values.push({ model, macs: m, latency: t.latency.medianMs, backend: label });
+      if (m !== undefined) values.push({ model, macs: m, latency: t.latency.medianMs, series });
     }
   }
+  return values;
+}
+
+/**
+ * Batch-1 latency of every variant, one line per runtime. The variants stand on the x axis in order of MACs,
+ * named there at an angle (points of different runtimes share a column instead of a label each, which overlapped).
+ */
+export function latencyChart(r: BenchReport): Promise<string> {
+  const values = latencyPoints(r).map((v) => ({ ...v, variant: `${v.model} (${v.macs.toFixed(0)} M)` }));
+  const variants = [...new Map(values.map((v) => [v.variant, v.macs])).entries()].sort((a, b) => a[1] - b[1]).map(([v]) => v);
   return render({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `Batch-1 latency vs MACs (${r.machine.cpuModel}, ${r.date})`,
-    width: 560,
+    title: `Batch-1 latency (${r.machine.cpuModel}, ${r.date})`,
+    width: Math.max(360, 44 * variants.length),
     height: 320,
-    config: LEGEND_BELOW,
+    config: { legend: { orient: 'bottom', columns: 2, labelLimit: 0 } },
     data: { values },
-    layer: [
-      { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field: 'macs', type: 'quantitative', title: 'MACs (M)' }, y: { field: 'latency', type: 'quantitative', title: 'median latency (ms)', scale: { type: 'log' } }, color: { field: 'backend', type: 'nominal' } } },
-      { mark: { type: 'text', dx: 6, align: 'left', fontSize: 9 }, encoding: { x: { field: 'macs', type: 'quantitative' }, y: { field: 'latency', type: 'quantitative', scale: { type: 'log' } }, text: { field: 'model' } } },
-    ],
+    mark: { type: 'line', point: { filled: true, size: 60 } },
+    encoding: {
+      x: { field: 'variant', type: 'ordinal', sort: variants, title: 'variant (MACs), in order of MACs', axis: { labelAngle: -35, labelLimit: 0 } },
+      y: { field: 'latency', type: 'quantitative', title: 'median latency (ms, log scale)', scale: { type: 'log' } },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
   });
 }
 

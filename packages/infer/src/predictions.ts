@@ -24,7 +24,7 @@ export interface Embedding {
 
 export type Prediction = Classification | FailedImage;
 
-export const isFailed = (p: { error?: unknown }): p is FailedImage => p.error !== undefined;
+export const isFailed = <T extends object>(p: T | FailedImage): p is FailedImage => 'error' in p;
 
 /** The `k` most probable classes of one row of logits: softmax computed stably in float64. */
 export function topK(logits: Float32Array, k: number, labels: readonly string[] | null): Omit<Classification, 'file'> {
