@@ -69,7 +69,7 @@ describe.each(['tfjs', 'onnxruntime'] as const)('loadClassifier on %s', (runtime
     expect(result!.file).toBe(IMAGE);
     expect(result!.classIds).toEqual([1, 3, 4]);
     expect(result!.labelNames).toEqual(['bee', 'dog', 'eel']);
-    result!.scores.forEach((s, i) => expect(s).toBeCloseTo(p[[1, 3, 4][i]!]!, 5));
+    for (const [i, s] of result!.scores.entries()) expect(s).toBeCloseTo(p[[1, 3, 4][i]!]!, 5);
     await c.dispose();
   });
 
@@ -84,7 +84,7 @@ describe.each(['tfjs', 'onnxruntime'] as const)('loadClassifier on %s', (runtime
     expect(results.map((r) => r.file)).toEqual([IMAGE, undefined, undefined, undefined, undefined, undefined]);
     for (const r of results.slice(1)) {
       expect(r.classIds).toEqual(results[0]!.classIds);
-      r.scores.forEach((s, i) => expect(s).toBeCloseTo(results[0]!.scores[i]!, 6));
+      for (const [i, s] of r.scores.entries()) expect(s).toBeCloseTo(results[0]!.scores[i]!, 6);
     }
     expect(tensor.isDisposed || batch.isDisposed).toBe(false); // the caller's tensors stay the caller's
     tf.dispose([tensor, batch]);

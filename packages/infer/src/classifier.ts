@@ -153,7 +153,7 @@ class ImageClassifier implements Classifier {
   private async forward(images: Float32Array[], output: Output): Promise<Float32Array[]> {
     const per = images[0]!.length;
     const batch = new Float32Array(images.length * per);
-    images.forEach((values, i) => batch.set(values, i * per));
+    for (const [i, values] of images.entries()) batch.set(values, i * per);
     const out = await this.engine.run(batch, images.length, output);
     const width = out.length / images.length;
     return images.map((_, i) => out.slice(i * width, (i + 1) * width));

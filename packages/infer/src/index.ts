@@ -15,5 +15,7 @@ export { EMBEDDING_NAME, exportOnnx, type ExportOnnxOptions, INPUT_NAME, LOGITS_
 export { type Classification, type Embedding, type FailedImage, isFailed, type Prediction } from './predictions.js';
 export { preprocess, resizedSize } from './preprocess/preprocess.js';
 export { type Interpolation, resample, type Rgb8 } from './preprocess/resample.js';
+export { type Agreement, measureAgreement } from './quantize/agreement.js';
 export { QUANTIZATIONS, type Quantization } from './quantize/codecs.js';
+export { quantizeModelDir, type QuantizeResult } from './quantize/model-dir.js';
 export { loadOnnxRuntime, type OnnxRuntime } from './runtime/onnxruntime.js';

@@ -13,7 +13,7 @@ import { defaultPreprocessing } from '../model/zoo-gaps.js';
 import { preprocess } from '../preprocess/preprocess.js';
 import { tinyModel } from './models.js';
 
-export const FASHION_TINY = new URL('./fashion-tiny/', import.meta.url).pathname;
+export const FASHION_TINY = new URL('./fashion-tiny', import.meta.url).pathname;
 const SIZE = 28;
 const BATCH = 64;
 

@@ -15,7 +15,7 @@ const exec = promisify(execFile);
 const PREDICT = fileURLToPath(new URL('../../dist/bin/predict.js', import.meta.url));
 const EXPORT = fileURLToPath(new URL('../../dist/bin/export.js', import.meta.url));
 const IMAGE = fileURLToPath(new URL('../__fixtures__/preprocess/image.png', import.meta.url));
-const FASHION_TINY = fileURLToPath(new URL('../__fixtures__/fashion-tiny/', import.meta.url));
+const FASHION_TINY = fileURLToPath(new URL('../__fixtures__/fashion-tiny', import.meta.url));
 
 type Run = { code: number; stdout: string; stderr: string };
 const run = (bin: string, args: string[]): Promise<Run> =>

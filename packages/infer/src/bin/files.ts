@@ -38,7 +38,7 @@ function globRegex(pattern: string): RegExp {
     else if (ch === '[') {
       const end = pattern.indexOf(']', i);
       re += end > i ? pattern.slice(i, end + 1) : '\\[';
-      i = end > i ? end : i;
+      i = Math.max(end, i);
     } else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);

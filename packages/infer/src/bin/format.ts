@@ -29,7 +29,7 @@ export function formatter(format: Format, nameWidth: number): Formatter {
         lines: (r) =>
           isFailed(r)
             ? `${csvField(nameOf(r))},,,,,${csvField(reason(r))}\n`
-            : r.classIds.map((id, i) => [nameOf(r), i + 1, id, r.labelNames[i]!, r.scores[i]!.toFixed(6), ''].map(csvField).join(',')).join('\n') + '\n',
+            : `${r.classIds.map((id, i) => [nameOf(r), i + 1, id, r.labelNames[i]!, r.scores[i]!.toFixed(6), ''].map(csvField).join(',')).join('\n')}\n`,
       };
     case 'table': {
       const width = Math.max(nameWidth, 5);

@@ -14,7 +14,7 @@ import { fashionMnistTest, type HeldOutSet } from './held-out.js';
 import { quantizeModelDir } from './model-dir.js';
 
 /** The tiny net trained one epoch on Fashion-MNIST (src/__fixtures__/make-fashion-tiny.test.ts made it). */
-const FASHION_TINY = new URL('../__fixtures__/fashion-tiny/', import.meta.url).pathname;
+const FASHION_TINY = new URL('../__fixtures__/fashion-tiny', import.meta.url).pathname;
 
 describe('codecs', () => {
   it('float16: exact where a half can be, nearest (ties to even) elsewhere, overflow to infinity, subnormals kept', () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { ClassifierError } from '../errors.js';
 import { EMBEDDING_NAME, exportOnnx, INPUT_NAME, LOGITS_NAME } from '../onnx/export.js';
 import { loadOnnxRuntime, toNchw } from './onnxruntime.js';
