@@ -62,12 +62,13 @@ async function heldOut(spec: string, n: number): Promise<{ name: string; images:
   if (spec === 'fashion-mnist' || spec.startsWith('fashion-mnist:')) return fashionMnistTest(n, spec.split(':')[1]);
   const files = (await expandInputs(spec.split(','))).slice(0, n);
   if (files.length === 0) throw new UsageError(`--check: no images in ${spec}`);
-  return { name: `${files.length} images of ${spec}`, images: files };
+  return { name: `images of ${spec}`, images: files };
 }
 
-function describeAgreement(what: string, set: string, a: Agreement): string {
+function describeAgreement(what: string, set: { name: string; images: unknown[] }, a: Agreement): string {
   const accuracy = a.accuracy ? ` (top-1 accuracy ${pct(a.accuracy.reference)} → ${pct(a.accuracy.candidate)})` : '';
-  return `${what}: top-1 agrees with the float32 model on ${pct(a.top1)} of ${set}${accuracy}\n`;
+  const unread = set.images.length - a.images;
+  return `${what}: top-1 agrees with the float32 model on ${pct(a.top1)} of ${a.images} ${set.name}${unread ? ` (${unread} unreadable, left out)` : ''}${accuracy}\n`;
 }
 
 async function main(): Promise<number> {
@@ -126,7 +127,7 @@ async function main(): Promise<number> {
       for (const w of written) {
         const candidate = await loadClassifier(w.path, { runtime: w.runtime });
         try {
-          process.stdout.write(describeAgreement(w.path, set.name, await measureAgreement(reference, candidate, set.images, set.labels)));
+          process.stdout.write(describeAgreement(w.path, set, await measureAgreement(reference, candidate, set.images, set.labels)));
         } finally {
           await candidate.dispose();
         }

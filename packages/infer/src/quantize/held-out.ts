@@ -20,5 +20,5 @@ export async function fashionMnistTest(count: number, dir?: string): Promise<Hel
     image.dispose();
     labels.push(label);
   }
-  return { name: `${n} Fashion-MNIST test images`, images, labels };
+  return { name: 'Fashion-MNIST test images', images, labels };
 }

@@ -8,6 +8,7 @@ import { loadClassifier } from '../classifier.js';
 import { loadModelDir, ONNX_METADATA_KEY } from '../model/load.js';
 import { checkOnnx } from '../onnx/check.js';
 import { exportOnnx } from '../onnx/export.js';
+import { decodeModel } from '../onnx/proto.js';
 import { measureAgreement } from './agreement.js';
 import { fromFloat16, quantizeUint8, toFloat16 } from './codecs.js';
 import { fashionMnistTest, type HeldOutSet } from './held-out.js';
@@ -50,8 +51,9 @@ describe('quantized weights on a model trained briefly on Fashion-MNIST', () => 
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   /**
-   * Measured on the fixture (1000 test images): every variant agrees with float32 on ≥ 99% of the images (float16:
-   * 100%). The bounds below are the stated shares: float16 ≥ 99.5%, uint8 ≥ 97%.
+   * Measured on the fixture (1000 test images, top-1 accuracy 74.5% in float32): float16 agrees on 99.9% (model
+   * directory and ONNX), uint8 on 98.9% (model directory, one scale per kernel) and 98.3% (ONNX, one scale per
+   * output channel of the BatchNorm-folded weights). The stated shares, the bounds here: float16 ≥ 99.5%, uint8 ≥ 97%.
    */
   const MIN_AGREEMENT = { float16: 0.995, uint8: 0.97 } as const;
 
@@ -70,7 +72,9 @@ describe('quantized weights on a model trained briefly on Fashion-MNIST', () => 
     const float32 = await exportOnnx(model);
     model.dispose();
     expect(checkOnnx(onnx)).toEqual([]);
-    expect(onnx.length).toBeLessThan(float32.length * (q === 'float16' ? 0.6 : 0.45));
+    const weightBytes = (bytes: Uint8Array) => decodeModel(bytes).graph.initializer.reduce((n, t) => n + (t.rawData?.length ?? 0), 0);
+    console.log(`${q}: model directory weights ${result.bytesBefore} → ${result.bytesAfter} bytes, ONNX weights ${weightBytes(float32)} → ${weightBytes(onnx)}`);
+    expect(weightBytes(onnx)).toBeLessThan(weightBytes(float32) * (q === 'float16' ? 0.51 : 0.5));
     const onnxPath = join(dir, `${q}.onnx`);
     await writeFile(onnxPath, onnx);
 
