@@ -16,7 +16,6 @@ function family(model: string): string {
   const [name, size] = model.split('_');
   return name === 'mobilenetv3' ? `MobileNetV3-${size === 'large' ? 'Large' : 'Small'}` : (FAMILIES[name!] ?? name!);
 }
-const LEGEND_BELOW = { legend: { orient: 'bottom' as const } };
 
 /** A point of the latency chart: one variant on one runtime. */
 export interface LatencyPoint {
@@ -80,21 +79,35 @@ export function latencyChart(r: BenchReport): Promise<string> {
   });
 }
 
-/** Published top-1 against MACs for every registered variant that has one. */
+/** A variant's width multiplier from its name (`mobilenetv2_140` → 1.4). */
+const widthOf = (model: string) => {
+  const w = Number(model.split('_').at(-1)) / 100;
+  return `×${w.toFixed(Math.round(w * 100) % 10 === 0 ? 1 : 2)}`;
+};
+
+/**
+ * Published top-1 against MACs for every registered variant that has one: one panel per family on shared axes,
+ * each point labelled with its width multiplier (names beside points of several families overlapped).
+ */
 export function accuracyChart(): Promise<string> {
   const values = listModels()
     .filter((m) => PUBLISHED_TOP1[m] !== undefined)
-    .map((model) => ({ model, family: family(model), macs: summarize(model).totals.macs / 1e6, top1: PUBLISHED_TOP1[model]! }));
+    .map((model) => ({ model, width: widthOf(model), family: family(model), macs: summarize(model).totals.macs / 1e6, top1: PUBLISHED_TOP1[model]! }));
+  const x = { field: 'macs', type: 'quantitative', title: 'MACs (M)' } as const;
+  const y = { field: 'top1', type: 'quantitative', title: 'top-1 (%)', scale: { zero: false } } as const;
   return render({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Published ImageNet top-1 vs MACs (224×224)',
-    width: 560,
-    height: 320,
-    config: LEGEND_BELOW,
+    title: 'Published ImageNet top-1 vs MACs (224×224), labelled by width multiplier',
     data: { values },
-    layer: [
-      { mark: { type: 'line', point: true }, encoding: { x: { field: 'macs', type: 'quantitative', title: 'MACs (M)' }, y: { field: 'top1', type: 'quantitative', title: 'top-1 (%)', scale: { zero: false } }, color: { field: 'family', type: 'nominal' }, order: { field: 'macs' } } },
-      { mark: { type: 'text', dx: 6, align: 'left', fontSize: 9 }, encoding: { x: { field: 'macs', type: 'quantitative' }, y: { field: 'top1', type: 'quantitative' }, text: { field: 'model' } } },
-    ],
+    facet: { field: 'family', type: 'nominal', title: null },
+    columns: 3,
+    spec: {
+      width: 220,
+      height: 170,
+      layer: [
+        { mark: { type: 'line', point: true }, encoding: { x, y, color: { field: 'family', type: 'nominal', legend: null }, order: { field: 'macs' } } },
+        { mark: { type: 'text', dy: -9, fontSize: 10 }, encoding: { x, y, text: { field: 'width' } } },
+      ],
+    },
   });
 }
