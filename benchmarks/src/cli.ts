@@ -33,7 +33,8 @@ beside a baseline measured in the same run:
 - our ONNX export (@mobilenets/infer) of each variant on onnxruntime-node, beside torchvision's own export.
 wasm runs every variant; cpu and webgpu without a GPU run a small one (webgpu on Mesa is marked software and
 never compared); webgpu on a hardware GPU and tensorflow (tfjs-node, when installed) run every variant.
-Writes DIR/<host>-<date>.json, .md and two SVG charts (latency vs MACs per backend, published top-1 vs MACs;
+Writes DIR/<host>-<date>.json, .md and two SVG charts (batch-1 latency of each variant per backend and baseline,
+published top-1 vs MACs per family;
 DIR defaults to benchmarks/results) and prints the tables. 'inference', 'zoo-train-step', 'train-step',
 'loader' and 'onnx-export' time one configuration each; 'profile' prints where a CIFAR step spends its time, per kernel.
 
