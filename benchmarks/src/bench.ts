@@ -8,6 +8,7 @@ import { accuracyChart, latencyChart } from './charts.js';
 import type { InferenceResult } from './inference.js';
 import type { LoaderResult } from './loader-throughput.js';
 import { machineInfo } from './machine.js';
+import type { OnnxExportInference } from './onnx-export.js';
 import { onnxInference } from './onnx-inference.js';
 import { pytorchTrainStep } from './pytorch.js';
 import { pytorchInference, pytorchTraining } from './pytorch-inference.js';
@@ -189,6 +190,12 @@ export async function runBench(options: BenchOptions): Promise<void> {
     log(`inference: onnxruntime-node on the CPU (${machine.cores} threads), the same variants exported to ONNX`);
     baselines.onnxInference = await onnxInference(models, machine.cores, runs, 32);
   }
+  let onnxExport: BenchReport['onnxExport'];
+  if (!gpuOnly) {
+    log(`inference: our ONNX export of each variant on onnxruntime-node (${machine.cores} threads), beside torchvision's export`);
+    const args = { models: models.filter((m) => !m.includes('+')).join(','), threads: machine.cores, runs, batch: 32 };
+    onnxExport = await inChild<OnnxExportInference>('onnx-export', args, CHILD_LIMIT_MS).catch((err: unknown) => ({ unavailable: failure(err, CHILD_LIMIT_MS) }));
+  }
   if (onGpu) {
     log(`inference: PyTorch on CUDA, the same variants, batch ${GPU_BATCH}`);
     baselines.pytorchCudaInference = await pytorchInference(models, machine.cores, runs, GPU_BATCH, 'cuda');
@@ -196,7 +203,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
     baselines.pytorchCudaTraining = await pytorchTraining(models, machine.cores, GPU_TRAIN_BATCH, 2, 'cuda');
   }
   const zooTrainStep: ZooTrainOutcome[] = [];
-  const report: BenchReport = { schema: 1, date: new Date().toISOString().slice(0, 10), machine, inference, zooTrainStep, baselines };
+  const report: BenchReport = { schema: 1, date: new Date().toISOString().slice(0, 10), machine, inference, zooTrainStep, baselines, ...(onnxExport && { onnxExport }) };
   const suffix = `${full ? '-full' : ''}${gpuOnly ? '-gpu' : ''}`;
   // A GPU machine is lent for minutes: what is measured so far is written before webgpu's training steps.
   if (gpuOnly) await writeReport(report, options.outDir, suffix);

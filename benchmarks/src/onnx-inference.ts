@@ -5,7 +5,7 @@ import { runPythonJson, unavailable } from './python.js';
 import { median, p90 } from './stats.js';
 
 /** Exported once per machine: the nets do not change between runs. */
-const CACHE = join(tmpdir(), 'mobilenets-onnx-v1');
+export const ONNX_CACHE = join(tmpdir(), 'mobilenets-onnx-v1');
 
 export interface OnnxInference {
   onnxruntime: string;
@@ -54,13 +54,13 @@ export async function onnxInference(models: string[], threads: number, runs: num
   if ('unavailable' in ort) return ort;
   let exported: string[];
   try {
-    exported = await runPythonJson<string[]>('export_onnx.py', ['--models', models.join(','), '--out', CACHE]);
+    exported = await runPythonJson<string[]>('export_onnx.py', ['--models', models.join(','), '--out', ONNX_CACHE]);
   } catch (err) {
     return { unavailable: `exporting to ONNX failed: ${unavailable(err).unavailable}` };
   }
   const rows: Record<string, PytorchInferenceRow> = {};
   for (const name of exported) {
-    const session = await ort.InferenceSession.create(join(CACHE, `${name}.onnx`), { intraOpNumThreads: threads, interOpNumThreads: 1 });
+    const session = await ort.InferenceSession.create(join(ONNX_CACHE, `${name}.onnx`), { intraOpNumThreads: threads, interOpNumThreads: 1 });
     const input = (n: number) => new ort.Tensor('float32', Float32Array.from({ length: n * 3 * 224 * 224 }, (_, i) => Math.sin(i)), [n, 3, 224, 224]);
     const time = async (x: OrtTensor) => {
       const start = performance.now();

@@ -1,0 +1,11 @@
+import { initBackend } from '@mobilenets/ops';
+import { createModel } from '@mobilenets/zoo';
+const { exportOnnx } = await import('/tmp/infer-build/export.js');
+await initBackend('wasm', { threads: 2 });
+const m = createModel('mobilenetv2_140', { numClasses: 10, inputSize: 64 });
+let t = performance.now();
+await exportOnnx(m);
+console.log('export', performance.now() - t);
+t = performance.now();
+await exportOnnx(m);
+console.log('export', performance.now() - t);

@@ -1,0 +1,67 @@
+/** Models for the tests: a tiny V3-style net (stem, bnecks with SE, hard-swish, hidden layer), and random weights. */
+import { V3_NORM } from '@mobilenets/blocks';
+import { seededValues } from '@mobilenets/ops/testing';
+import { buildModel, type ModelSpec, resolveRecipe } from '@mobilenets/zoo';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+const TINY: ModelSpec = {
+  family: 'mobilenetv3',
+  stem: 'cn_r1_k3_s2_c8_nhs',
+  stages: [['ir_r1_k3_s2_x16_c8_se0.25_nre'], ['ir_r1_k5_s1_x24_c8_se0.25_nhs']],
+  head: 'cn_r1_k1_s1_c16_nhs',
+  hidden: { channels: 16, activation: 'hardSwish' },
+  dropout: 0.2,
+  norm: V3_NORM,
+  width: (c) => c,
+  inputSize: 16,
+  numClasses: 5,
+  widthMultiplier: 1,
+  source: 'infer tests',
+};
+
+/** A 16×16, 5-class model of every kind of unit a V3 has, built in milliseconds. */
+export function tinyModel(options: { numClasses?: number; inputSize?: number } = {}): tfl.LayersModel {
+  return buildModel(TINY, resolveRecipe('tiny_v3', TINY, options));
+}
+
+const MICRO: ModelSpec = {
+  family: 'mobilenetv2',
+  stem: 'cn_r1_k3_s2_c4_nr6',
+  stages: [['ir_r1_k3_s1_e1_c4']],
+  dropout: 0,
+  width: (c) => c,
+  inputSize: 8,
+  numClasses: 3,
+  widthMultiplier: 1,
+  source: 'infer tests',
+};
+
+/** An 8×8, 3-class net of a dozen kernels: what 10,000 calls can afford. */
+export function microModel(): tfl.LayersModel {
+  return buildModel(MICRO, resolveRecipe('micro_v2', MICRO, {}));
+}
+
+/**
+ * Seeded weights of realistic ranges, so that BatchNorm folding is really tested: γ and the running variance
+ * in [0.5, 1.5], β and the running mean in [−0.2, 0.2], kernels scaled by 1/√fan-in, biases in [−0.1, 0.1].
+ */
+export function randomizeWeights(model: tfl.LayersModel, seed: number): void {
+  model.weights.forEach((w, i) => {
+    const shape = w.shape as number[];
+    const u = seededValues(shape.reduce((a, b) => a * b, 1), seed * 1000 + i);
+    const name = w.originalName;
+    let values: Float32Array;
+    if (/(gamma|moving_variance)$/.test(name)) values = u.map((v) => 1 + 0.5 * v);
+    else if (/(beta|moving_mean)$/.test(name)) values = u.map((v) => 0.2 * v);
+    else if (shape.length === 1) values = u.map((v) => 0.1 * v);
+    else {
+      // Depthwise kernels [k, k, C, 1] sum k·k inputs; others k·k·in (dense: in).
+      const fanIn = shape.length === 2 ? shape[0]! : shape[0]! * shape[1]! * (shape[3] === 1 ? 1 : shape[2]!);
+      values = u.map((v) => (v * Math.sqrt(3)) / Math.sqrt(fanIn));
+    }
+    const t = tf.tensor(values, shape);
+    w.write(t);
+    t.dispose();
+  });
+}
