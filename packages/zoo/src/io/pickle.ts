@@ -225,9 +225,12 @@ export function unpickle(path: string, data: Uint8Array, options: UnpickleOption
         stack.push(new Map());
         break;
       case 0x6c: // LIST
-      case 0x74: // TUPLE
-        stack.push(popMark());
+      case 0x74: {
+        // TUPLE
+        const items = popMark(); // before `stack` is read: popMark replaces it
+        stack.push(items);
         break;
+      }
       case 0x64: {
         // DICT
         const d = new Map();
@@ -309,7 +312,8 @@ export function unpickle(path: string, data: Uint8Array, options: UnpickleOption
       case 0x69: {
         // INST: "module\nname\n", then the arguments since MARK
         const g = global(line(), line());
-        stack.push(call(g, popMark()));
+        const args = popMark();
+        stack.push(call(g, args));
         break;
       }
       case 0x52: {
