@@ -9,7 +9,7 @@ export interface ExportWeightsOptions extends Pick<WriteOptions, 'overwrite'> {
   format: 'torchvision' | 'timm';
 }
 
-interface Entry {
+export interface SafetensorsEntry {
   key: string;
   dtype: 'F32' | 'I64';
   shape: number[];
@@ -17,7 +17,7 @@ interface Entry {
 }
 
 /** A safetensors file: an 8-byte header length, the JSON header padded with spaces to 8 bytes, then the tensors. */
-function safetensors(entries: Entry[]): Uint8Array {
+export function encodeSafetensors(entries: SafetensorsEntry[]): Uint8Array {
   const header: Record<string, unknown> = {};
   let offset = 0;
   for (const e of entries) {
@@ -48,7 +48,7 @@ export async function exportWeights(model: tfl.LayersModel, path: string, option
   const { format } = options;
   if (format !== 'torchvision' && format !== 'timm') throw new ModelConfigError(`exportWeights writes torchvision or timm state_dicts, not ${String(format)}`);
   const sources = KEY_MAPS[format](model, mappableSpec(model, format));
-  const entries: Entry[] = [];
+  const entries: SafetensorsEntry[] = [];
   for (const w of model.weights) {
     const source = sources.get(w.originalName)!;
     if (source.layout === 'same' || source.layout === 'squeeze') throw new ModelConfigError(`${w.originalName}: ${source.layout} is not a PyTorch layout`);
@@ -59,5 +59,5 @@ export async function exportWeights(model: tfl.LayersModel, path: string, option
       entries.push({ key: source.key.replace(/running_var$/, 'num_batches_tracked'), dtype: 'I64', shape: [], bytes: new Uint8Array(8) });
     }
   }
-  return writeFileAtomic(path, safetensors(entries), { overwrite: options.overwrite ?? false });
+  return writeFileAtomic(path, encodeSafetensors(entries), { overwrite: options.overwrite ?? false });
 }
