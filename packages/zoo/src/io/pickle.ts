@@ -44,7 +44,8 @@ export function unpickle(path: string, data: Uint8Array, options: UnpickleOption
   let at = options.offset ?? 0;
   let op = at;
 
-  const fail = (message: string) => new ModelFileError(path, `not a valid pickle: ${message} (opcode 0x${(data[op] ?? 0).toString(16).padStart(2, '0')} at byte ${op})`);
+  const fail = (message: string) =>
+    new ModelFileError(path, `not a valid pickle: ${message} (${op < data.length ? `opcode 0x${data[op]!.toString(16).padStart(2, '0')} ` : ''}at byte ${op})`);
   const need = (n: number | bigint) => {
     if (n < 0 || Number(n) > data.length - at) throw fail(`needs ${n} bytes, ${data.length - at} left (a truncated file?)`);
     return Number(n);
