@@ -29,6 +29,13 @@ describe('unpickle: the opcodes of data, and no others', () => {
     }
   });
 
+  it("a checkpoint with timm's training arguments (argparse.Namespace) is refused by that name", () => {
+    // pickle.dumps({'state_dict': {}, 'args': argparse.Namespace(lr=0.1)}, protocol=2)
+    const h =
+      '80027d710028580a00000073746174655f6469637471017d710258040000006172677371036361726770617273650a4e616d6573706163650a7104298171057d710658020000006c727107473fb999999999999a7362752e';
+    expect(() => read(h)).toThrow(/pickle global 'argparse\.Namespace' at byte 37 is not allowed/);
+  });
+
   it('an allowed global is called with its arguments; BUILD on a dict (OrderedDict attributes) is ignored', () => {
     // pickle.dumps(collections.OrderedDict(a=1), protocol=2)
     const h = '800263636f6c6c656374696f6e730a4f726465726564446963740a71002952710158010000006171024b01732e';
