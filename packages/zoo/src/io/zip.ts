@@ -1,13 +1,25 @@
-import { crc32, inflateRawSync } from 'node:zlib';
 import { ModelFileError } from '../errors.js';
 
 /*
  * The zip container of `torch.save` (PyTorch ≥ 1.6): its entries are stored uncompressed, 64-byte aligned, and
  * described by a central directory at the end (zip64 records past 4 GiB). Parsed here, on the bytes already
  * read, rather than through a package: it is one page of code, an entry is a view into the file (no copy), and
- * every offset is checked against the file's size. Deflated entries (a zip re-packed by another tool) are
- * inflated with node:zlib; every entry's CRC-32 is checked when it is read.
+ * every offset is checked against the file's size. Only stored entries are read (torch.save never compresses);
+ * every entry's CRC-32 is checked when it is read. No node:zlib: its crc32 is missing from some runtimes' Node layers.
  */
+
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 (ISO-HDLC), as zip files store it. */
+function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
 
 export interface ZipEntry {
   name: string;
@@ -89,7 +101,7 @@ export function zipEntries(path: string, file: Uint8Array): Map<string, ZipEntry
   return entries;
 }
 
-/** An entry's bytes (a view for stored entries), its bounds and CRC-32 checked. */
+/** An entry's bytes (a view into the file), its bounds and CRC-32 checked. */
 export function zipEntryData(path: string, file: Uint8Array, entry: ZipEntry): Uint8Array {
   const fail = (message: string) => new ModelFileError(path, `zip entry ${entry.name}: ${message}`);
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
@@ -97,16 +109,8 @@ export function zipEntryData(path: string, file: Uint8Array, entry: ZipEntry): U
   if (at + 30 > file.length || view.getUint32(at, true) !== LOCAL) throw fail(`no local header at byte ${at}`);
   const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
   if (start + entry.compressedSize > file.length) throw fail(`its ${entry.compressedSize} bytes at byte ${start} run past the end of the ${file.length}-byte file (a truncated file?)`);
-  const raw = file.subarray(start, start + entry.compressedSize);
-  let data: Uint8Array;
-  if (entry.method === 0) data = raw;
-  else if (entry.method === 8) {
-    try {
-      data = inflateRawSync(raw, { maxOutputLength: entry.size });
-    } catch (err) {
-      throw new ModelFileError(path, `zip entry ${entry.name}: cannot be inflated`, { cause: err });
-    }
-  } else throw fail(`compression method ${entry.method} is not read (stored and deflate are)`);
+  if (entry.method !== 0) throw fail(`is compressed (method ${entry.method}); torch.save stores entries uncompressed, and only those are read`);
+  const data = file.subarray(start, start + entry.compressedSize);
   if (data.length !== entry.size) throw fail(`holds ${data.length} bytes; the directory says ${entry.size}`);
   if (crc32(data) !== entry.crc) throw fail('its CRC-32 does not match (a damaged file?)');
   return data;
