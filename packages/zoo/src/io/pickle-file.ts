@@ -29,7 +29,7 @@ const describe = (v: unknown) => (v instanceof Map ? 'a dict' : Array.isArray(v)
 const isTensor = (v: unknown) => v instanceof TorchTensor || v instanceof NumpyArray;
 
 /** The state_dict inside what a file pickled: the dict itself, or under 'state_dict' / 'model', without `module.` prefixes. */
-function stateDict(path: string, root: unknown): Map<string, unknown> {
+function stateDict(path: string, root: unknown, depth = 0): Map<string, unknown> {
   if (!(root instanceof Map)) throw new ModelFileError(path, `holds ${describe(root)}, not a state_dict (a dict of tensors)`);
   const entries = [...root].filter(([k]) => k !== PADDLE_METADATA);
   if (entries.length > 0 && entries.every(([, v]) => isTensor(v))) {
@@ -39,7 +39,8 @@ function stateDict(path: string, root: unknown): Map<string, unknown> {
     }
     return dict;
   }
-  for (const key of WRAPPERS) if (root.get(key) instanceof Map) return stateDict(path, root.get(key));
+  // Two levels at most ({'model': {'state_dict': …}}): a pickle can make a dict hold itself.
+  for (const key of WRAPPERS) if (depth < 2 && root.get(key) instanceof Map) return stateDict(path, root.get(key), depth + 1);
   const bad = entries.find(([, v]) => !isTensor(v));
   const keys = entries.slice(0, 8).map(([k]) => String(k));
   throw new ModelFileError(

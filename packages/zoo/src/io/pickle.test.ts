@@ -3,7 +3,7 @@ import { ModelFileError, UnsafePickleError } from '../errors.js';
 import { BYTES_GLOBALS, PyGlobal, unpickle } from './pickle.js';
 
 const hex = (h: string) => Uint8Array.from(h.match(/../g)!, (b) => Number.parseInt(b, 16));
-const read = (h: string, globals: PyGlobal[] = BYTES_GLOBALS) => unpickle('x.pkl', hex(h), { globals: new Map(globals.map((g) => [g.name, g])) });
+const read = (h: string, globals: readonly PyGlobal[] = BYTES_GLOBALS) => unpickle('x.pkl', hex(h), { globals: new Map(globals.map((g) => [g.name, g])) });
 
 /** The same value pickled by Python 3.11: pickle.dumps({'a': [1, -2, 2.5, 'x', b'yz', None, True, 2**70, (3,)]}, protocol=…). */
 const PROTOCOL_4 =

@@ -31,7 +31,6 @@ export interface UnpickleOptions {
   offset?: number;
 }
 
-const MARK = Symbol('mark');
 const TEXT = new TextDecoder('utf-8', { fatal: true });
 const LATIN1 = new TextDecoder('latin1');
 
@@ -83,9 +82,7 @@ export function unpickle(path: string, data: Uint8Array, options: UnpickleOption
   };
   const pop = () => {
     if (stack.length === 0) throw fail('the stack is empty');
-    const v = stack.pop();
-    if (v === MARK) throw fail('a MARK where a value was expected');
-    return v;
+    return stack.pop();
   };
   const top = () => {
     if (stack.length === 0) throw fail('the stack is empty');
@@ -245,9 +242,7 @@ export function unpickle(path: string, data: Uint8Array, options: UnpickleOption
         // TUPLE3
         const n = code - 0x84;
         if (stack.length < n) throw fail('the stack is empty');
-        const items = stack.splice(stack.length - n, n);
-        if (items.includes(MARK)) throw fail('a MARK where a value was expected');
-        stack.push(items);
+        stack.push(stack.splice(stack.length - n, n));
         break;
       }
       case 0x61: {
@@ -263,7 +258,7 @@ export function unpickle(path: string, data: Uint8Array, options: UnpickleOption
         const items = popMark();
         const list = top();
         if (!Array.isArray(list)) throw fail('APPENDS to a non-list');
-        list.push(...items);
+        for (const item of items) list.push(item); // not push(...items): a long batch would overflow the call stack
         break;
       }
       case 0x73: {
