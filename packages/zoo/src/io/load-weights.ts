@@ -93,7 +93,7 @@ function pickNaming(model: tfl.LayersModel, spec: ModelSpec, keys: ReadonlySet<s
 
 /** A weight file's tensors converted to our layouts and keyed by our weight names; unused keys are an error. */
 async function fileWeights(model: tfl.LayersModel, path: string, format: WeightNaming | 'auto'): Promise<{ values: Map<string, RawTensor>; loaded: LoadedWeights }> {
-  const spec = mappableSpec(model, format);
+  const spec = mappableSpec(model, format === 'auto' ? 'weight-file' : format);
   if (format !== 'auto') KEY_MAPS[format](model, spec); // an unsupported family fails before the file is read
   const { container, tensors } = await readWeightFile(path);
   const naming = format === 'auto' ? pickNaming(model, spec, new Set(tensors.keys()), path) : format;
