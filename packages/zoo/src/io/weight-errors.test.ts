@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { useBackend } from '@mobilenets/ops/testing';
@@ -120,6 +122,16 @@ describe('damaged and mismatched files: a typed error naming the key, offset or 
     const keras = await failure('test_next_tiny', fixture('v3_keras.h5'), 'keras');
     expect(keras).toBeInstanceOf(ModelConfigError);
     expect(keras.message).toMatch(/no Keras key map for mobilenext/);
+  });
+
+  it('a Keras file without the optional package h5wasm: a ModelFileError naming the package (the built zoo, in a child)', async () => {
+    const child = fileURLToPath(new URL('../__fixtures__/no-h5wasm.mjs', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [child, fixture('v2_keras.h5')], { timeout: 60_000 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      name: 'ModelFileError',
+      message: expect.stringMatching(/v2_keras\.h5: reading Keras \.h5 weights needs the optional package 'h5wasm': npm install h5wasm$/),
+      cause: expect.stringMatching(/Cannot find package h5wasm/),
+    });
   });
 
   it('a file of no known format, and a pickle that holds no state_dict', async () => {
