@@ -170,7 +170,6 @@ export async function fit(model: tfl.LayersModel, trainData: TrainData, options:
     let stopped = false;
     while (state.epoch < options.epochs && !stopped) {
       const epochNumber = state.epoch + 1;
-      if (state.batchInEpoch === 0) state.dataEpoch = trainData.epoch ?? state.dataEpoch;
       options.callbacks?.onEpochBegin?.(epochNumber, stepsPerEpoch);
       const started = performance.now();
       let images = 0;
@@ -221,6 +220,7 @@ export async function fit(model: tfl.LayersModel, trainData: TrainData, options:
       state.history.push(record);
       state.epoch = epochNumber;
       state.batchInEpoch = 0;
+      state.dataEpoch = trainData.epoch ?? state.dataEpoch + 1;
       state.partial = emptySums();
       await options.callbacks?.onEpochEnd?.(record);
       const value = flatMetrics(record)[monitor];

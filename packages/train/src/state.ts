@@ -45,7 +45,7 @@ export interface TrainerState {
   batchInEpoch: number;
   /** Optimizer steps so far (the schedule's position; dropout's seed). */
   step: number;
-  /** The data loader's epoch counter when the current epoch began: its shuffle and augmentation stream. */
+  /** The data loader's epoch counter of the current (or next) epoch: its shuffle and augmentation stream. */
   dataEpoch: number;
   seed: number;
   epochs: number;

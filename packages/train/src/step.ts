@@ -30,11 +30,16 @@ export function trainStep(s: StepInput): tf.Tensor1D {
     const features = runLayers(frozen, s.x, { training: false });
     let logits: tf.Tensor2D | undefined;
     const { value, grads } = tf.variableGrads(() => {
-      logits = runLayers(rest, features, { training: true, dropoutSeed: s.dropoutSeed }) as tf.Tensor2D;
+      // Kept through variableGrads' own scope for the accuracy below (a kept tensor is disposed by hand).
+      logits = tf.keep(runLayers(rest, features, { training: true, dropoutSeed: s.dropoutSeed }) as tf.Tensor2D);
       return crossEntropy(logits, s.y, s.labelSmoothing);
     }, s.params.map((p) => p.variable));
-    const byParam = new Map(s.params.map((p) => [p.name, grads[p.variable.name]!] as const));
-    s.optimizer.apply(s.params, byParam, s.lr);
-    return tf.concat([tf.reshape(value, [1]), hits(logits!, s.y)]) as tf.Tensor1D;
+    try {
+      const byParam = new Map(s.params.map((p) => [p.name, grads[p.variable.name]!] as const));
+      s.optimizer.apply(s.params, byParam, s.lr);
+      return tf.concat([tf.reshape(value, [1]), hits(logits!, s.y)]) as tf.Tensor1D;
+    } finally {
+      logits?.dispose();
+    }
   });
 }
