@@ -25,7 +25,7 @@ let initial: Map<string, Float32Array> | undefined;
 const model = () => {
   const m = createModel('mobilenetv2_035', { numClasses: 4, inputSize: 32 });
   initial ??= snapshot(m);
-  tf.tidy(() => m.weights.forEach((w) => w.write(tf.tensor(initial!.get(w.originalName)!, w.shape))));
+  tf.tidy(() => m.weights.forEach((w) => w.write(tf.tensor(initial!.get(w.originalName)!, w.shape as number[]))));
   return m;
 };
 const options = (dir: string, extra: Partial<FitOptions> = {}): FitOptions => ({
