@@ -71,7 +71,7 @@ export class Ema {
       for (const w of this.model.weights) w.write(this.shadow.get(w.originalName)!);
       return await fn();
     } finally {
-      this.model.weights.forEach((w, i) => w.write(raw[i]!));
+      for (const [i, w] of this.model.weights.entries()) w.write(raw[i]!);
       tf.dispose(raw);
     }
   }

@@ -16,14 +16,16 @@ describe('schedules', () => {
   });
 
   it('per step: warm-up over 4 steps from 0, then cosine over the remaining 6 (hand-computed)', () => {
-    const s: Schedule = { type: 'warmup', length: 4, per: 'step', then: { type: 'cosine', per: 'step' } };
+    const s: Schedule = { type: 'warmup', length: 4, per: 'step', after: { type: 'cosine', per: 'step' } };
     const lrs = Array.from({ length: 10 }, (_, step) => learningRate(s, 1, { step, stepsPerEpoch: 5, epochs: 2 }));
     const expected = [0, 0.25, 0.5, 0.75, ...[0, 1, 2, 3, 4, 5].map((t) => (1 + Math.cos((Math.PI * t) / 6)) / 2)];
-    lrs.forEach((lr, i) => expect(lr).toBeCloseTo(expected[i]!, 12));
+    lrs.forEach((lr, i) => {
+      expect(lr).toBeCloseTo(expected[i]!, 12);
+    });
   });
 
   it('a warm-up in epochs before a per-step cosine counts the cosine from the warm-up end', () => {
-    const s: Schedule = { type: 'warmup', length: 1, then: { type: 'cosine', per: 'step' } };
+    const s: Schedule = { type: 'warmup', length: 1, after: { type: 'cosine', per: 'step' } };
     // 4 steps per epoch, 3 epochs: warm-up is epoch 0 (rate 0 all through, per epoch), cosine over steps 4..11.
     expect(learningRate(s, 1, { step: 3, stepsPerEpoch: 4, epochs: 3 })).toBe(0);
     expect(learningRate(s, 1, { step: 4, stepsPerEpoch: 4, epochs: 3 })).toBeCloseTo(1, 12);
@@ -37,7 +39,7 @@ describe('schedules', () => {
 
   it('bad fields are TrainConfigErrors naming the field', () => {
     expect(() => checkSchedule({ type: 'step', every: 0 })).toThrow(/schedule\.every: must be a positive number, got 0/);
-    expect(() => checkSchedule({ type: 'warmup', length: 2, then: { type: 'exponential', gamma: -1 } })).toThrow(/schedule\.then\.gamma/);
+    expect(() => checkSchedule({ type: 'warmup', length: 2, after: { type: 'exponential', gamma: -1 } })).toThrow(/schedule\.after\.gamma/);
     expect(() => checkSchedule({ type: 'poly' } as unknown as Schedule)).toThrow(/schedule\.type: .*'poly'/);
   });
 });

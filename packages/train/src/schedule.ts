@@ -10,7 +10,7 @@ export type ScheduleUnit = 'step' | 'epoch';
  * - `step`: lr · γ^⌊t / every⌋ (StepLR).
  * - `exponential`: lr · γ^t (ExponentialLR).
  * - `cosine`: minLr + (lr − minLr) · (1 + cos(π t / T)) / 2 over the rest of the run (CosineAnnealingLR, T = the run).
- * - `warmup`: linear from lr · startFactor to lr over `length`, then `then` (default constant) counted from the
+ * - `warmup`: linear from lr · startFactor to lr over `length`, then `after` (default constant) counted from the
  *   warm-up's end, so cosine decays over what is left — seed 001's LinearWarmup + Cosine.
  */
 export type Schedule =
@@ -18,7 +18,7 @@ export type Schedule =
   | { type: 'step'; every: number; gamma?: number; per?: ScheduleUnit }
   | { type: 'exponential'; gamma: number; per?: ScheduleUnit }
   | { type: 'cosine'; minLr?: number; per?: ScheduleUnit }
-  | { type: 'warmup'; length: number; startFactor?: number; per?: ScheduleUnit; then?: Schedule };
+  | { type: 'warmup'; length: number; startFactor?: number; per?: ScheduleUnit; after?: Schedule };
 
 /** Where a run stands: the optimizer steps done before this one and the run's shape. */
 export interface SchedulePosition {
@@ -54,11 +54,11 @@ function at(s: Schedule, lr: number, p: SchedulePosition, offset: number): numbe
         const start = s.startFactor ?? 0;
         return lr * (start + ((1 - start) * t) / s.length);
       }
-      const then = s.then ?? { type: 'constant' };
+      const after = s.after ?? { type: 'constant' };
       // The rest counts from the warm-up's end, in the rest's own unit.
-      const thenPer = 'per' in then ? (then.per ?? 'epoch') : per;
-      const length = per === thenPer ? s.length : per === 'epoch' ? s.length * p.stepsPerEpoch : s.length / p.stepsPerEpoch;
-      return at(then, lr, p, offset + length);
+      const afterPer = 'per' in after ? (after.per ?? 'epoch') : per;
+      const length = per === afterPer ? s.length : per === 'epoch' ? s.length * p.stepsPerEpoch : s.length / p.stepsPerEpoch;
+      return at(after, lr, p, offset + length);
     }
   }
 }
@@ -93,7 +93,7 @@ export function checkSchedule(s: Schedule, path = 'schedule'): void {
       if (s.startFactor !== undefined && !(s.startFactor >= 0 && s.startFactor <= 1)) {
         throw new TrainConfigError(`${path}.startFactor`, `must be in [0, 1], got ${s.startFactor}`);
       }
-      if (s.then) checkSchedule(s.then, `${path}.then`);
+      if (s.after) checkSchedule(s.after, `${path}.after`);
       return;
     default:
       throw new TrainConfigError(`${path}.type`, `must be constant, step, exponential, cosine or warmup, got '${(s as { type: unknown }).type}'`);

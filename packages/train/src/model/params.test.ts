@@ -25,7 +25,7 @@ describe('trainableParams', () => {
     const after = snapshot(model);
     for (const p of params) {
       const [b, a] = [before.get(p.name)!, after.get(p.name)!];
-      if (p.decay) a.forEach((v, i) => expect(v).toBeCloseTo(b[i]! * 0.95, 6));
+      if (p.decay) for (const [i, v] of a.entries()) expect(v).toBeCloseTo(b[i]! * 0.95, 6);
       else expect(a).toEqual(b);
     }
     tf.dispose([...zeros.values()]);

@@ -121,7 +121,7 @@ async function weightsOf(dir: string, model: tfl.LayersModel): Promise<Map<strin
     await loadWeights(model, dir, { format: 'tfjs' });
     return new Map(model.weights.map((w) => [w.originalName, w.read().clone()]));
   } finally {
-    model.weights.forEach((w, i) => w.write(raw[i]!));
+    for (const [i, w] of model.weights.entries()) w.write(raw[i]!);
     tf.dispose(raw);
   }
 }

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** Writes float32 tensors as a safetensors file (the zoo's `readSafetensors` reads it back; so does Python). */
 export async function writeSafetensors(path: string, tensors: ReadonlyMap<string, tf.Tensor>): Promise<void> {

@@ -21,7 +21,7 @@ function params(): Param[] {
 function closeTo(actual: tf.Tensor, expected: number[] | number[][]) {
   const a = actual.arraySync() as number[] | number[][];
   const flat = (v: number[] | number[][]) => (v as number[]).flat() as number[];
-  flat(a).forEach((x, i) => expect(x).toBeCloseTo(flat(expected)[i]!, 6));
+  for (const [i, x] of flat(a).entries()) expect(x).toBeCloseTo(flat(expected)[i]!, 6);
 }
 
 describe('optimizers against PyTorch (fixed gradients, a new rate each step, decay on the kernel only)', () => {

@@ -41,7 +41,7 @@ export function scheduleOf(args: RunArgs, stepsPerEpoch: number): Schedule {
           ? { type: 'exponential', gamma: 0.98 }
           : { type: 'constant' };
   const warmupSteps = Math.round(args.warmup * stepsPerEpoch);
-  return warmupSteps > 0 ? { type: 'warmup', length: warmupSteps, per: 'step', then: base } : base;
+  return warmupSteps > 0 ? { type: 'warmup', length: warmupSteps, per: 'step', after: base } : base;
 }
 
 async function readRun(out: string): Promise<RunArgs> {

@@ -39,7 +39,7 @@ export function formatSummary(s: RunSummary): string {
     const name = Math.max(...s.classes.map((c) => c.length));
     lines.push('', 'confusion matrix (rows: true class, columns: predicted)');
     lines.push(`${' '.repeat(name)} ${s.classes.map((_, i) => String(i).padStart(w)).join('')}`);
-    h.confusion.forEach((row, i) => lines.push(`${s.classes[i]!.padEnd(name)} ${row.map((n) => String(n).padStart(w)).join('')}  (${i})`));
+    for (const [i, row] of h.confusion.entries()) lines.push(`${s.classes[i]!.padEnd(name)} ${row.map((n) => String(n).padStart(w)).join('')}  (${i})`);
   }
   return `${lines.join('\n')}\n`;
 }
