@@ -173,7 +173,7 @@ export async function fit(model: tfl.LayersModel, trainData: TrainData, options:
       options.callbacks?.onEpochBegin?.(epochNumber, stepsPerEpoch);
       const started = performance.now();
       let images = 0;
-      let lr = learningRate(schedule, optimizer.config.lr, { step: state.step, stepsPerEpoch, epochs: options.epochs });
+      let lr = 0;
       let batch = 0;
       for await (const { x, y } of trainData) {
         if (batch++ < state.batchInEpoch) {
