@@ -3,15 +3,15 @@
 // residual blocks vs the same layout with sandglass blocks, and MobileNetV2 vs MobileNeXt — same width,
 // recipe and budget on Fashion-MNIST. The CLI has no flag for the block swap (`createModel`'s `block`), so
 // this runs `fit` with the CLI's recipe.
-// Usage: nice -n 10 node examples/mobilenext-claim.mjs [TRAIN=10000] [EPOCHS=3] [TEST=10000]
+// Usage: nice -n 10 node examples/mobilenext-claim.mjs [TRAIN=6000] [EPOCHS=4] [TEST=2000]
 import { compose, fashionMnist, grayscaleToRgb, loader, normalize, randomCrop, randomHorizontalFlip, resize, subset, toTensor } from '@mobilenets/data';
 import { initBackend } from '@mobilenets/ops';
 import { fit } from '@mobilenets/train';
 import { createModel, summarize } from '@mobilenets/zoo';
 
-const trainSize = Number(process.argv[2] ?? 10000);
-const epochs = Number(process.argv[3] ?? 3);
-const testSize = Number(process.argv[4] ?? 10000);
+const trainSize = Number(process.argv[2] ?? 6000);
+const epochs = Number(process.argv[3] ?? 4);
+const testSize = Number(process.argv[4] ?? 2000);
 const backend = await initBackend('wasm');
 const stats = normalize([0.286, 0.286, 0.286], [0.353, 0.353, 0.353]);
 const trainT = compose(grayscaleToRgb(), resize(32), randomCrop(32, 4), randomHorizontalFlip(), toTensor(), stats);
@@ -33,7 +33,7 @@ for (const [label, name, options] of variants) {
   const history = await fit(model, loader(train, { batchSize: 128, shuffle: true, seed: 0 }), {
     epochs,
     optimizer: { type: 'adam', lr: 3e-3 },
-    schedule: { type: 'warmup', length: Math.ceil(trainSize / 128), per: 'step', after: { type: 'cosine', per: 'step' } },
+    schedule: { type: 'cosine', per: 'step' },
     labelSmoothing: 0.1,
     valData: loader(test, { batchSize: 500 }),
     seed: 0,

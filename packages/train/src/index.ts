@@ -4,7 +4,7 @@ export { evaluate, type Evaluation } from './evaluate.js';
 export { type BatchInfo, type Callbacks, type CheckpointOptions, fit, type FitOptions, type History, type TrainData } from './fit.js';
 export { crossEntropy } from './loss.js';
 export type { ConfusionMatrix, Metrics } from './metrics.js';
-export { layerChain, predictLogits } from './model/forward.js';
+export { layerChain, runLayers, type ForwardOptions } from './model/forward.js';
 export { trainableParams } from './model/params.js';
 export { freeze, type FreezeOptions, replaceHead, unfreeze } from './model/transfer.js';
 export { Adam, adam, adamw } from './optim/adam.js';

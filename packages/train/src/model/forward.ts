@@ -51,8 +51,3 @@ function dropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
     return tf.mul(x, tf.div(keep, 1 - rate));
   });
 }
-
-/** The logits of a batch, in inference mode (BatchNorm folded, no tape). */
-export function predictLogits(model: tfl.LayersModel, x: tf.Tensor): tf.Tensor2D {
-  return tf.tidy(() => runLayers(layerChain(model), x, { training: false }) as tf.Tensor2D);
-}
