@@ -4,17 +4,27 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import reference from './__fixtures__/reference.json' with { type: 'json' };
 import { crossEntropy } from './loss.js';
 
-beforeAll(() => useBackend('cpu'));
-
-describe('crossEntropy', () => {
+describe.each(['cpu', 'wasm'] as const)('crossEntropy on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
   const R = reference.labelSmoothing;
-  it.each(R.cases.map((c) => [c.labelSmoothing, c.loss] as const))("label smoothing %s equals PyTorch's CrossEntropyLoss", (eps, expected) => {
+  it.each(R.cases.map((c) => [c.labelSmoothing, c.loss] as const))("label smoothing %s equals PyTorch's CrossEntropyLoss, and so does its gradient", (eps, expected) => {
     const before = tf.memory().numTensors;
     const logits = tf.tensor2d(R.logits);
     const labels = tf.tensor1d(R.labels, 'int32');
     const loss = crossEntropy(logits, labels, eps);
     expect(loss.dataSync()[0]).toBeCloseTo(expected, 5);
-    tf.dispose([logits, labels, loss]);
+    // d/dlogits = (softmax − target) / N, target = (1 − ε)·onehot + ε/K.
+    const grad = tf.grad((l: tf.Tensor) => crossEntropy(l as tf.Tensor2D, labels, eps))(logits);
+    const [n, k] = logits.shape;
+    const p = tf.tidy(() => tf.softmax(logits).arraySync() as number[][]);
+    const g = grad.arraySync() as number[][];
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < k; j++) {
+        const target = (j === R.labels[i] ? 1 - eps : 0) + eps / k;
+        expect(g[i]![j]).toBeCloseTo((p[i]![j]! - target) / n, 6);
+      }
+    }
+    tf.dispose([logits, labels, loss, grad]);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -8,7 +8,10 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, labelSmoo
   return tf.tidy(() => {
     const k = logits.shape[1];
     const logProbs = tf.logSoftmax(logits);
-    const target = tf.oneHot(labels, k, 1 - labelSmoothing + labelSmoothing / k, labelSmoothing / k);
+    // The 0/1 one-hot scaled in float32: tfjs' oneHot with fractional on/off values comes out wrong on wasm
+    // (int32 by default; garbage when asked for float32).
+    const oneHot = tf.cast(tf.oneHot(labels, k), 'float32');
+    const target = tf.add(tf.mul(oneHot, 1 - labelSmoothing), labelSmoothing / k);
     return tf.neg(tf.mean(tf.sum(tf.mul(target, logProbs), 1))) as tf.Scalar;
   });
 }

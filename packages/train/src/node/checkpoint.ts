@@ -28,9 +28,9 @@ export interface CheckpointContents {
 }
 
 /**
- * Writes one checkpoint directory atomically (every checkpoint goes through here): the model in the zoo's format (`mobilenets.json` with the
- * epoch and metrics), `trainer.json`, the optimizer's slots, the EMA weights as a model directory of their
- * own (`ema/`), and seed 003's `class_indices.json` when the labels are known.
+ * Writes one checkpoint directory atomically — every checkpoint goes through here: the model in the zoo's
+ * format (`mobilenets.json` with the epoch and metrics), `trainer.json`, the optimizer's slots, the EMA weights
+ * as a model directory of their own (`ema/`), and seed 003's `class_indices.json` when the labels are known.
  */
 export async function writeCheckpoint(dir: string, c: CheckpointContents): Promise<void> {
   const last = c.state.history.at(-1);

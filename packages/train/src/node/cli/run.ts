@@ -167,7 +167,6 @@ export async function runCli(argv: string[]): Promise<number> {
               `epoch ${record.epoch}/${args.epochs}: train loss ${record.train.loss.toFixed(4)} top-1 ${(record.train.top1 * 100).toFixed(2)}%${val}${ema} | ${record.imagesPerSecond.toFixed(0)} img/s, ${record.seconds.toFixed(1)} s\n`,
             );
           },
-          onCheckpoint: () => {},
         },
       });
     } finally {
