@@ -191,6 +191,9 @@ export async function fit(model: tfl.LayersModel, trainData: TrainData, options:
           tf.dispose([x, y]);
         }
         ema?.update();
+        // Let the event loop turn: with in-memory data every await of a step resolves as a microtask, and
+        // timers, file writes and signal handlers (Ctrl-C) would wait for the whole run.
+        await new Promise((resolve) => setTimeout(resolve, 0));
         const n = y.shape[0];
         images += n;
         state.step++;
