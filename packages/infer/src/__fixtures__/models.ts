@@ -1,9 +1,12 @@
 /** Models for the tests: a tiny V3-style net (stem, bnecks with SE, hard-swish, hidden layer), and random weights. */
 import { V3_NORM } from '@mobilenets/blocks';
 import { seededValues } from '@mobilenets/ops/testing';
-import { buildModel, type ModelSpec, resolveRecipe } from '@mobilenets/zoo';
+import { buildModel, type ModelSpec, resolveRecipe, type SpecPreprocessing } from '@mobilenets/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+
+/** torchvision's ImageNet evaluation (what an unregistered name gets from the zoo's defaultPreprocessing too). */
+const IMAGENET: SpecPreprocessing = { resize: 256, crop: 224, interpolation: 'bilinear', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 
 const TINY: ModelSpec = {
   family: 'mobilenetv3',
@@ -18,6 +21,7 @@ const TINY: ModelSpec = {
   numClasses: 5,
   widthMultiplier: 1,
   source: 'infer tests',
+  preprocessing: IMAGENET,
 };
 
 /** A 16×16, 5-class model of every kind of unit a V3 has, built in milliseconds. */
@@ -35,6 +39,7 @@ const MICRO: ModelSpec = {
   numClasses: 3,
   widthMultiplier: 1,
   source: 'infer tests',
+  preprocessing: IMAGENET,
 };
 
 /** An 8×8, 3-class net of a dozen kernels: what 10,000 calls can afford. */

@@ -68,25 +68,42 @@ function onnxKernel(w: Weight, depthwise: boolean): { dims: number[]; values: Fl
 }
 
 class Exporter {
-  private clipBounds?: [string, string];
+  private readonly scalars = new Map<string, string>();
 
   constructor(readonly g: GraphBuilder) {}
+
+  /** A float32 scalar constant, made once and shared by every node that needs it. */
+  scalar(name: string, value: number): string {
+    let v = this.scalars.get(name);
+    if (v === undefined) {
+      v = this.g.constant(name, [], Float32Array.of(value));
+      this.scalars.set(name, v);
+    }
+    return v;
+  }
 
   activate(x: string, activation: Activation, name: string): string {
     switch (activation) {
       case 'relu':
         return this.g.node('Relu', [x], `${name}/relu`);
-      case 'relu6': {
-        this.clipBounds ??= [this.g.constant('relu6_min', [], Float32Array.of(0)), this.g.constant('relu6_max', [], Float32Array.of(6))];
-        return this.g.node('Clip', [x, ...this.clipBounds], `${name}/relu6`);
-      }
+      case 'relu6':
+        return this.g.node('Clip', [x, this.scalar('relu6_min', 0), this.scalar('relu6_max', 6)], `${name}/relu6`);
       case 'hardSwish':
         return this.g.node('HardSwish', [x], `${name}/hard_swish`);
       case 'hardSigmoid':
         return this.g.node('HardSigmoid', [x], `${name}/hard_sigmoid`, { alpha: { float: 1 / 6 }, beta: { float: 0.5 } });
+      case 'gelu':
+        return this.gelu(x, `${name}/gelu`);
       case 'none':
         return x;
     }
+  }
+
+  /** GELU's exact form, 0.5 · x · (1 + erf(x / √2)): opset 17 has Erf (Gelu itself arrives in opset 20). */
+  private gelu(x: string, name: string): string {
+    const erf = this.g.node('Erf', [this.g.node('Mul', [x, this.scalar('gelu_inv_sqrt2', Math.SQRT1_2)], `${name}/scale`)], `${name}/erf`);
+    const cdf = this.g.node('Mul', [this.g.node('Add', [erf, this.scalar('one', 1)], `${name}/add`), this.scalar('half', 0.5)], `${name}/cdf`);
+    return this.g.node('Mul', [x, cdf], name);
   }
 
   /** Conv with BatchNorm folded into its weights and bias, then the activation. */
