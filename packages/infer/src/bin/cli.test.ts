@@ -97,6 +97,9 @@ describe('mobilenets-export', () => {
     const [a, b] = [fromDir, fromOnnx].map((x) => JSON.parse(x!.stdout) as { classIds: number[]; labelNames: string[] });
     expect(b!.classIds).toEqual(a!.classIds);
     expect(b!.labelNames).toEqual(a!.labelNames);
+    const again = await run(EXPORT, [model, '--onnx', onnx]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`mobilenets-export: ${onnx}: exists and is a file or link this write does not replace; nothing was changed (pass overwrite: true to replace it)\n`);
   });
 
   it('--quantize uint8 and float16: prints the sizes and the top-1 agreement on the held-out set', async () => {

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type BackendName, initBackend } from '@mobilenets/ops';
+import { loadModel, writeFileAtomic } from '@mobilenets/zoo';
 import { loadClassifier } from '../classifier.js';
 import type { ImageInput } from '../input.js';
-import { loadModelDir, ONNX_METADATA_KEY } from '../model/load.js';
+import { ONNX_METADATA_KEY } from '../model/load.js';
 import { checkOnnx } from '../onnx/check.js';
 import { exportOnnx } from '../onnx/export.js';
 import { OPSET } from '../onnx/proto.js';
@@ -23,7 +23,8 @@ Writes a saved model as an ONNX file (opset ${OPSET}; NCHW float32 input 'input'
 mobilenets-predict and loadClassifier read its preprocessing and labels), and/or as a model directory with
 smaller weights. With --quantize, the ONNX weights are stored as float16 (behind a Cast) or uint8 per output
 channel (behind a DequantizeLinear), and a model directory's kernels as tfjs float16 or uint8; then the
-top-1 agreement with the float32 model is measured on a held-out set and printed.
+top-1 agreement with the float32 model is measured on a held-out set and printed. Outputs are written whole
+or not at all; an existing file is replaced only with --overwrite.
 
 Options:
   --onnx FILE       write the ONNX model here
@@ -33,6 +34,8 @@ Options:
                     with labels: accuracies printed too) or image files / folders / globs. Default with
                     --quantize: fashion-mnist
   --check-count N   images of the set to use (default 1000)
+  --overwrite       replace an existing --onnx file, or whatever is at --out (a model directory there is
+                    replaced without it)
   --backend B       tfjs backend that reads the model: wasm (default), cpu, webgpu, tensorflow
   --verbose         print stack traces of errors
   -h, --help        this text
@@ -45,18 +48,6 @@ Examples:
 
 const MB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MB`;
 const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
-
-/** Writes a file through a temporary sibling renamed into place: never half-written. */
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
 
 async function heldOut(spec: string, n: number): Promise<{ name: string; images: ImageInput[]; labels?: number[] }> {
   if (spec === 'fashion-mnist' || spec.startsWith('fashion-mnist:')) return fashionMnistTest(n, spec.split(':')[1]);
@@ -81,6 +72,7 @@ async function main(): Promise<number> {
       check: { type: 'string' },
       'check-count': { type: 'string' },
       backend: { type: 'string' },
+      overwrite: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -99,7 +91,7 @@ async function main(): Promise<number> {
 
   const written: { path: string; runtime: 'tfjs' | 'onnxruntime' }[] = [];
   if (values.onnx) {
-    const { model, metadata } = await loadModelDir(dir);
+    const { model, metadata } = await loadModel(dir);
     const { name, options, preprocessing, labels } = metadata;
     let onnx: Uint8Array;
     try {
@@ -109,12 +101,12 @@ async function main(): Promise<number> {
     }
     const problems = checkOnnx(onnx);
     if (problems.length > 0) throw new Error(`the exported graph fails the structural checks: ${problems.join('; ')}`);
-    await writeAtomically(values.onnx, onnx);
+    await writeFileAtomic(values.onnx, onnx, { overwrite: values.overwrite });
     process.stdout.write(`wrote ${values.onnx}: ONNX opset ${OPSET}, ${MB(onnx.length)}, ${quantize ?? 'float32'} weights\n`);
     written.push({ path: values.onnx, runtime: 'onnxruntime' });
   }
   if (values.out && quantize) {
-    const r = await quantizeModelDir(dir, values.out, quantize);
+    const r = await quantizeModelDir(dir, values.out, quantize, { overwrite: values.overwrite });
     process.stdout.write(`wrote ${values.out}: ${r.quantized} of ${r.total} weights as ${quantize}, ${MB(r.bytesBefore)} → ${MB(r.bytesAfter)}\n`);
     written.push({ path: values.out, runtime: 'tfjs' });
   }
