@@ -31,11 +31,11 @@ async function bothOutputs(model: tfl.LayersModel, onnx: Uint8Array, batch = 2) 
 }
 
 /**
- * Every registered model at a small input. The two large V4s (32 and 38 M parameters) at a quarter width: the
- * same blocks with a sixteenth of the weights, whose copying dominates their export (the smaller V4s cover the
- * full widths).
+ * Every registered model at a small input. Of the V4s, conv_small and hybrid_medium at full width (between them
+ * every V4 block, LayerScale included); conv_medium, conv_large and hybrid_large (10, 33 and 38 M parameters,
+ * whose copying dominates their export) at width 0.25: the same blocks, hybrid_large's GELU among them.
  */
-const QUARTER_WIDTH = ['mobilenetv4_conv_large', 'mobilenetv4_hybrid_large'];
+const QUARTER_WIDTH = ['mobilenetv4_conv_medium', 'mobilenetv4_conv_large', 'mobilenetv4_hybrid_large'];
 const options = (name: string) => ({ numClasses: 10, inputSize: name.includes('cifar') ? 32 : 64, ...(QUARTER_WIDTH.includes(name) && { widthMultiplier: 0.25 }) });
 
 /** The export of a model with seeded weights, checked: structure, then onnxruntime's logits against tfjs'. */
