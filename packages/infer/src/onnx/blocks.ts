@@ -98,8 +98,8 @@ function attentionPlan(c: Required<MobileMQAConfig>): AttentionPlan {
  * of the layer and nothing else, so a plan that drifts from its block fails loudly.
  */
 export function blockPlan(config: BlockConfig): BlockPlan | null {
-  const chain = (units: UnitPlan[], shortcut: ChainPlan['shortcut'] = none): ChainPlan => ({ kind: 'chain', units, shortcut });
   const none = { kind: 'none' } as const;
+  const chain = (units: UnitPlan[], shortcut: ChainPlan['shortcut'] = none): ChainPlan => ({ kind: 'chain', units, shortcut });
   const identity = { kind: 'identity', identityDiv: 1, channels: 'outChannels' in config ? config.outChannels : 0 } as const;
   switch (config.type) {
     case 'ConvNormAct': {

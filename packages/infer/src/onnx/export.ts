@@ -50,7 +50,8 @@ const single = <T>(x: T | T[], layer: string): T => {
  * The ONNX model of a zoo model (opset 17, IR version 8): NCHW float32 input `input` of any batch, output
  * `logits` (or `embedding` for a model built with `features: 'embedding'`). Built from each layer's block
  * config and weights — BatchNorm folded into the convolutions, ReLU6 as Clip, hard-swish and hard-sigmoid
- * as ONNX's own ops, squeeze-excite as pool / conv / conv / scale, residuals as Add, the classifier as Gemm.
+ * as ONNX's own ops, GELU as its Erf form, squeeze-excite as pool / conv / conv / scale, LayerScale as Mul,
+ * Mobile MQA as convs, MatMul, Softmax, MatMul, residuals as Add, the classifier as Gemm (see exporter.ts).
  * A layer it has no form for is an OnnxExportError naming it.
  */
 export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = {}): Promise<Uint8Array> {

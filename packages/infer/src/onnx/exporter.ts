@@ -164,6 +164,7 @@ export class Exporter {
     return this.channelWise('Add', this.channelWise('Mul', x, `${name}/scale`, Float32Array.from(scale)), `${name}/shift`, Float32Array.from(shift));
   }
 
+  /** A block of units in a row, then its shortcut. */
   chain(weights: LayerWeights, plan: ChainPlan, x: string): string {
     let h = x;
     for (const unit of plan.units) {
