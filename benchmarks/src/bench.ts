@@ -8,6 +8,7 @@ import { accuracyChart, latencyChart } from './charts.js';
 import type { InferenceResult } from './inference.js';
 import type { LoaderResult } from './loader-throughput.js';
 import { machineInfo } from './machine.js';
+import type { OnnxExportInference } from './onnx-export.js';
 import { onnxInference } from './onnx-inference.js';
 import { pytorchTrainStep } from './pytorch.js';
 import { pytorchInference, pytorchTraining } from './pytorch-inference.js';
@@ -26,7 +27,8 @@ export interface BenchOptions {
 
 /**
  * The variants compared by default: one per family; V2 and MobileNeXt at three widths (inverted residual and
- * sandglass at the same budget); V2's layout rebuilt from sandglass blocks.
+ * sandglass at the same budget); V2's layout rebuilt from sandglass blocks; MobileNetV4's smallest conv model and
+ * its attention hybrid (at their own inputs, 224 and 256).
  */
 const QUICK_MODELS = [
   'mobilenetv1_100',
@@ -39,6 +41,8 @@ const QUICK_MODELS = [
   'mobilenext_050',
   'mobilenext_100',
   'mobilenext_140',
+  'mobilenetv4_conv_small',
+  'mobilenetv4_hybrid_medium',
 ];
 /** What the slow backends (cpu; webgpu without a GPU) run. */
 const SMALL_MODELS = ['mobilenetv3_small_100'];
@@ -198,6 +202,12 @@ export async function runBench(options: BenchOptions): Promise<void> {
     log(`inference: onnxruntime-node on the CPU (${machine.cores} threads), the same variants exported to ONNX`);
     baselines.onnxInference = await onnxInference(models, machine.cores, runs, 32);
   }
+  let onnxExport: BenchReport['onnxExport'];
+  if (!gpuOnly) {
+    log(`inference: our ONNX export of each variant on onnxruntime-node (${machine.cores} threads), beside torchvision's export`);
+    const args = { models: models.filter((m) => !m.includes('+')).join(','), threads: machine.cores, runs, batch: 32 };
+    onnxExport = await inChild<OnnxExportInference>('onnx-export', args, CHILD_LIMIT_MS).catch((err: unknown) => ({ unavailable: failure(err, CHILD_LIMIT_MS) }));
+  }
   if (onGpu) {
     log(`inference: PyTorch on CUDA, the same variants, batch ${GPU_BATCH}`);
     baselines.pytorchCudaInference = await pytorchInference(models, machine.cores, runs, GPU_BATCH, 'cuda');
@@ -205,7 +215,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
     baselines.pytorchCudaTraining = await pytorchTraining(models, machine.cores, GPU_TRAIN_BATCH, 2, 'cuda');
   }
   const zooTrainStep: ZooTrainOutcome[] = [];
-  const report: BenchReport = { schema: 1, date: new Date().toISOString().slice(0, 10), machine, inference, zooTrainStep, baselines };
+  const report: BenchReport = { schema: 1, date: new Date().toISOString().slice(0, 10), machine, inference, zooTrainStep, baselines, ...(onnxExport && { onnxExport }) };
   const suffix = `${full ? '-full' : ''}${gpuOnly ? '-gpu' : ''}`;
   // A GPU machine is lent for minutes: what is measured so far is written before webgpu's training steps.
   if (gpuOnly) await writeReport(report, options.outDir, suffix);

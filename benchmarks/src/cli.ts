@@ -18,6 +18,7 @@ const HELP = `Usage: npm run bench [-- --full] [-- --gpu] [-- --out DIR]
        node dist/cli.js train-step --backend NAME --convolutions ours|stock --batch N [--path P] [--threads N] [--warmup N] [--steps N]
        node dist/cli.js profile --backend NAME (--convolutions ours|stock | --model NAME [--input-size N]) --batch N [--path P] [--threads N] [--by-shape] [--top N]
        node dist/cli.js loader [--images N] [--batch N] [--prefetch N]
+       node dist/cli.js onnx-export --models a,b,… [--threads N] [--runs N] [--batch N]
        node dist/cli.js charts RESULT.json   (draws the two charts of a result file again)
 
 Compares the zoo's variants on every backend here, each configuration in its own process, every figure
@@ -29,12 +30,14 @@ beside a baseline measured in the same run:
   memory per image; V2 at batch 4 on the previous path and the engine;
 - seed 000's CIFAR MobileNetV1 training step (batch 128) with @mobilenets/ops on wasm (all cores, then one)
   and cpu, against tfjs' stock cpu gradients and PyTorch;
-- the image-folder loader with seed 003's transforms, and whether it keeps up with a V2 training step.
+- the image-folder loader with seed 003's transforms, and whether it keeps up with a V2 training step;
+- our ONNX export (@mobilenets/infer) of each variant on onnxruntime-node, beside torchvision's own export.
 wasm runs every variant; cpu and webgpu without a GPU run a small one (webgpu on Mesa is marked software and
 never compared); webgpu on a hardware GPU and tensorflow (tfjs-node, when installed) run every variant.
-Writes DIR/<host>-<date>.json, .md and two SVG charts (latency vs MACs per backend, published top-1 vs MACs;
-DIR defaults to benchmarks/results) and prints the tables. 'inference', 'zoo-train-step', 'train-step' and
-'loader' time one configuration each; 'profile' prints where a CIFAR step spends its time, per kernel.
+Writes DIR/<host>-<date>.json, .md and two SVG charts (batch-1 latency of each variant per backend and baseline,
+published top-1 vs MACs per family;
+DIR defaults to benchmarks/results) and prints the tables. 'inference', 'zoo-train-step', 'train-step',
+'loader' and 'onnx-export' time one configuration each; 'profile' prints where a CIFAR step spends its time, per kernel.
 
 Options:
   --full        every registered variant, more timed steps and larger baselines (slower; writes *-full.*)
@@ -122,6 +125,12 @@ async function main(): Promise<void> {
       const { measureLoader } = await import('./loader-throughput.js');
       const config = { backend, images: count('images', values.images), batch: batch(32), prefetch: count('prefetch', values.prefetch) };
       return write(await measureLoader(config, log));
+    }
+    case 'onnx-export': {
+      // Imported here: it needs onnxruntime-node, an optional dependency.
+      const { measureOnnxExport } = await import('./onnx-export.js');
+      const config = { models: values.models.split(','), threads: count('threads', values.threads ?? '1'), runs: count('runs', values.runs), batch: batch(32) };
+      return write(await measureOnnxExport(config, log));
     }
     case 'profile': {
       const subject = values.model === undefined ? { ...cifar, batch: batch(128) } : { backend, ...threads, path, model: values.model, ...inputSize, batch: batch(16) };

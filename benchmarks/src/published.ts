@@ -1,7 +1,7 @@
 /**
  * Published ImageNet top-1 accuracies (%), from ../shared/reference/figures.md: torchvision for V2 1.0 and V3,
- * TF-slim for V1 and the other V2 widths, the MobileNeXt README. The accuracy columns of later training runs
- * will sit beside these.
+ * TF-slim for V1 and the other V2 widths, the MobileNeXt README; MobileNetV4 from its paper. The accuracy columns
+ * of later training runs will sit beside these.
  */
 export const PUBLISHED_TOP1: Record<string, number> = {
   mobilenetv1_100: 70.6,
@@ -21,4 +21,5 @@ export const PUBLISHED_TOP1: Record<string, number> = {
   mobilenext_075: 72,
   mobilenext_050: 67.7,
   mobilenext_035: 64.7,
+  mobilenetv4_conv_small: 73.8, // MobileNetV4 paper (224×224; the other V4s run at 256 and 384: docs/zoo.md)
 };

@@ -116,3 +116,29 @@ describe('formatReport', () => {
     expect(text).toContain('PyTorch unavailable: /usr/bin/python3 with torch: No module named torch; onnxruntime-node unavailable:');
   });
 });
+
+describe('our ONNX export', () => {
+  const timing = (ms: number, ips: number) => ({ warmupMs: 10, latency: { medianMs: ms, p90Ms: ms + 1, runs: 15 }, throughput: { batch: 32, imagesPerSecond: ips } });
+  const withExport: BenchReport = {
+    ...report,
+    onnxExport: { onnxruntime: '1.30.0', threads: 2, models: { mobilenetv2_100: { ours: timing(4, 500), bytes: 14 * 2 ** 20, torchvision: timing(5, 400) } } },
+  };
+
+  it('gains an onnxruntime column in the CPU tables, and a section beside torchvision\'s export and tfjs', () => {
+    expect(() => validateReport(withExport)).not.toThrow();
+    const text = formatReport(withExport);
+    // 20 ms against our export's 4 ms: 0.20×; 80 img/s against 500: 0.16×.
+    expect(text).toContain('| PyTorch ms | × PyTorch | ORT ms | × ORT | onnxruntime ms | × onnxruntime | img/s at batch 32 | × PyTorch | × ORT | × onnxruntime |');
+    expect(text).toContain('| mobilenetv2_100 | 3.50 M | 301 M | 120 | 20.0 / 25.0 | 40.0 | 2.00 | 5.0 | 0.25 | 4.0 | 0.20 | 80.0 | 1.33 | 0.20 | 0.16 | 20 / 300 |');
+    // Ours 4 ms vs torchvision's 5 (1.25×), tfjs 20 (0.25×); 500 vs 400 img/s (1.25×), tfjs 80 (0.20×).
+    expect(text).toContain('| mobilenetv2_100 | 14.0 | 4.0 | 5.0 | 1.25 | 20.0 | 0.25 | 500.0 | 400.0 | 1.25 | 80.0 | 0.20 |');
+    expect(text).toContain("## Our ONNX export against torchvision's, on onnxruntime-node");
+    expect(formatReport(report)).not.toContain('onnxruntime ms');
+  });
+
+  it('says why it is missing', () => {
+    const text = formatReport({ ...report, onnxExport: { unavailable: 'onnxruntime-node could not be loaded' } });
+    expect(text).toContain('our ONNX export unavailable: onnxruntime-node could not be loaded');
+    expect(text).toContain("## Our ONNX export on onnxruntime-node\n\nUnavailable: onnxruntime-node could not be loaded");
+  });
+});

@@ -2,6 +2,7 @@ import type { BackendInfo, BackendName } from '@mobilenets/ops';
 import { type InferenceResult, isMeasured } from './inference.js';
 import type { LoaderResult } from './loader-throughput.js';
 import type { MachineInfo } from './machine.js';
+import type { OnnxExportInference } from './onnx-export.js';
 import type { OnnxInference } from './onnx-inference.js';
 import { PUBLISHED_TOP1 } from './published.js';
 import type { PytorchResult } from './pytorch.js';
@@ -27,6 +28,8 @@ export interface BenchReport {
   trainStep?: TrainStepResult[];
   /** Image-folder loading at 224×224 against the training step it must feed. */
   loader?: LoaderResult & { trainStep: ZooTrainStepResult; keepsUp: boolean };
+  /** Our ONNX export of each variant on onnxruntime-node, beside torchvision's export (absent from a GPU-only run). */
+  onnxExport?: OnnxExportInference | Unavailable;
   baselines: {
     pytorch?: PytorchResult | Unavailable;
     pytorchInference?: PytorchInference | Unavailable;
@@ -58,9 +61,12 @@ function backendLabel(info: BackendInfo): string {
 function inferenceBaselines(r: BenchReport, info: BackendInfo) {
   if (software(info)) return [];
   if (info.gpu) return [{ label: 'PyTorch CUDA', rows: measured(r.baselines.pytorchCudaInference)?.models ?? null }];
+  const ours = measured(r.onnxExport);
   return [
     { label: 'PyTorch', rows: measured(r.baselines.pytorchInference)?.models ?? null },
     { label: 'ORT', rows: measured(r.baselines.onnxInference)?.models ?? null },
+    // Our own export on onnxruntime: a column in the runs that measured it.
+    ...(r.onnxExport ? [{ label: 'onnxruntime', rows: ours ? Object.fromEntries(Object.entries(ours.models).map(([m, x]) => [m, x.ours])) : null }] : []),
   ];
 }
 
@@ -74,6 +80,8 @@ function inferenceNotes(r: BenchReport): string {
   const torchGpu = measured(cuda);
   if (torch) notes.push(torchCpu ? `PyTorch ${torchCpu.torch} eager on the CPU, ${torchCpu.threads} threads` : `PyTorch unavailable: ${whyMissing(torch)}`);
   if (ort) notes.push(ortCpu ? `onnxruntime-node ${ortCpu.onnxruntime} (ORT) on the CPU, ${ortCpu.threads} threads, the same nets exported from PyTorch` : `onnxruntime-node unavailable: ${whyMissing(ort)}`);
+  const ours = measured(r.onnxExport);
+  if (r.onnxExport) notes.push(ours ? `onnxruntime: our own ONNX export of each variant (\`@mobilenets/infer\`'s exportOnnx) on onnxruntime-node ${ours.onnxruntime}, ${ours.threads} threads` : `our ONNX export unavailable: ${whyMissing(r.onnxExport)}`);
   if (r.inference.some((res) => res.backendInfo.gpu)) {
     notes.push(torchGpu ? `GPU rows: PyTorch ${torchGpu.torch} eager on ${torchGpu.device}` : `PyTorch CUDA unavailable: ${whyMissing(cuda)}`);
   }
@@ -112,6 +120,51 @@ function inferenceSection(r: BenchReport): string {
     ].join('\n');
   });
   return ['## Inference, 1000 classes', '', inferenceNotes(r), '', ...sections].join('\n');
+}
+
+/**
+ * Our ONNX export against torchvision's on onnxruntime-node (both timed round-robin in one process), with tfjs on
+ * wasm from the inference table beside them: × is each path's speed relative to torchvision's export.
+ */
+function onnxExportSection(r: BenchReport): string {
+  const ours = measured(r.onnxExport);
+  if (!ours) return r.onnxExport ? `## Our ONNX export on onnxruntime-node\n\nUnavailable: ${whyMissing(r.onnxExport)}\n` : '';
+  const wasm = r.inference.find((res) => res.config.backend === 'wasm');
+  const tfjs = new Map((wasm?.rows ?? []).filter(isMeasured).map((row) => [row.model, row]));
+  const rows = Object.entries(ours.models)
+    .filter(([, m]) => m.torchvision)
+    .map(([model, m]) => {
+      const t = m.torchvision!;
+      const w = tfjs.get(model);
+      return `| ${[
+        model,
+        (m.bytes / MB).toFixed(1),
+        m.ours.latency.medianMs.toFixed(1),
+        t.latency.medianMs.toFixed(1),
+        fmt(ratio(t.latency.medianMs, m.ours.latency.medianMs)),
+        w ? w.latency.medianMs.toFixed(1) : '—',
+        fmt(w ? ratio(t.latency.medianMs, w.latency.medianMs) : null),
+        m.ours.throughput.imagesPerSecond.toFixed(1),
+        t.throughput.imagesPerSecond.toFixed(1),
+        fmt(ratio(m.ours.throughput.imagesPerSecond, t.throughput.imagesPerSecond)),
+        w ? w.throughput.imagesPerSecond.toFixed(1) : '—',
+        fmt(w ? ratio(w.throughput.imagesPerSecond, t.throughput.imagesPerSecond) : null),
+      ].join(' | ')} |`;
+    });
+  const batch = Object.values(ours.models)[0]?.ours.throughput.batch ?? 32;
+  const wasmLabel = wasm ? backendLabel(wasm.backendInfo) : 'wasm';
+  return [
+    '## Our ONNX export against torchvision\'s, on onnxruntime-node',
+    '',
+    `onnxruntime-node ${ours.onnxruntime}, ${ours.threads} threads: each variant exported by \`@mobilenets/infer\` (BatchNorm folded) and by`,
+    "torchvision (`torch.onnx.export`, opset 13), the two sessions timed round-robin in one process; tfjs on",
+    `${wasmLabel} from the inference table (its own process). × is the speed relative to torchvision's export (above 1: faster).`,
+    '',
+    `| model | our ONNX MB | ours batch 1 ms | torchvision's ms | × | tfjs ms | × | ours img/s at batch ${batch} | torchvision's img/s | × | tfjs img/s | × |`,
+    `|---|${'---:|'.repeat(11)}`,
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 /** The same-budget pairs of the run: V2 and MobileNeXt at each width both ran at, and V2 against its sandglass layout. */
@@ -282,6 +335,7 @@ export function formatReport(r: BenchReport): string {
   return [
     machineLine(r.machine),
     inferenceSection(r),
+    onnxExportSection(r),
     blockSection(r),
     zooTrainSection(r),
     r.trainStep ? trainStepSection(r, r.trainStep) : '',

@@ -65,6 +65,7 @@ const adapter = object({ description: string, software: boolean });
 const backendInfo = object({ name: string, gpu: boolean, threads: number, adapter: optional(adapter) });
 const latency = object({ medianMs: number, p90Ms: number, runs: number });
 const throughput = object({ batch: number, imagesPerSecond: number });
+const timing = object({ warmupMs: number, latency, throughput });
 const inferenceBaseline = object({ torch: string, threads: number, device: string, models: record(object({ warmupMs: number, latency, throughput })) });
 const trainingBaseline = object({
   torch: string,
@@ -127,6 +128,7 @@ const SCHEMA: Check = object({
     ),
   ),
   loader: optional(object({ images: number, batch: number, prefetch: number, imagesPerSecond: number, keepsUp: boolean, trainStep: object({ model: string, imagesPerSecond: number }) })),
+  onnxExport: optional(orUnavailable(object({ onnxruntime: string, threads: number, models: record(object({ ours: timing, bytes: number, torchvision: optional(timing) })) }))),
   baselines: object({
     pytorch: optional(orUnavailable(object({ torch: string, threads: number, batch: number, stepMs: array(number), medianMs: number, imagesPerSecond: number }))),
     pytorchInference: optional(orUnavailable(inferenceBaseline)),

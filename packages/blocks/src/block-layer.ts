@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { checkpoint, type Cost, type Size2, type TrainingMemory } from '@mobilenets/ops';
+import { checkpoint, type Cost, guardBackend, type Size2, type TrainingMemory } from '@mobilenets/ops';
+import { checkBlockInput, checkBlockInputShape } from './check.js';
 import type { BlockConfig } from './config.js';
-import { BlockConfigError } from './errors.js';
 import { applyChain, buildChain, chainCost, chainTrainingMemory, isTapeOn, type Mode, type Unit, type UnitChain } from './units.js';
 import type { AddWeight, Init } from './weights.js';
 
@@ -21,10 +21,21 @@ export function layerOptions(config: LayerOptions): LayerOptions {
   return Object.fromEntries(Object.entries({ name, trainable, inputShape, batchInputShape }).filter(([, v]) => v !== undefined));
 }
 
-const INITIALIZERS: Record<Init, () => ReturnType<typeof tfl.initializers.zeros>> = {
-  // torchvision's MobileNets: kaiming normal, fan-out.
-  convKernel: () => tfl.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal' }),
-  seNormal: () => tfl.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal' }),
+/**
+ * torchvision's MobileNets: PyTorch's kaiming_normal_(mode='fan_out'), a plain (not truncated) normal of std
+ * √(2 / fan-out) — tfjs' varianceScaling draws a truncated normal, 0.88 of that spread.
+ */
+const kaimingFanOut = (fanOut: number) => tfl.initializers.randomNormal({ mean: 0, stddev: Math.sqrt(2 / fanOut) });
+
+/** Each named initializer, given the weight's shape (kernels: `[kh, kw, in, out]`, depthwise `[kh, kw, C, 1]`). */
+const INITIALIZERS: Record<Exclude<Init, object>, (shape: number[]) => ReturnType<typeof tfl.initializers.zeros>> = {
+  convKernel: ([kh, kw, , out]) => kaimingFanOut(kh! * kw! * out!),
+  // PyTorch's depthwise weight is [C, 1, kh, kw]: its fan-out counts the C channels (tfjs' fan-out of [kh, kw, C, 1]
+  // would be kh·kw, a spread √C times too wide).
+  depthwiseKernel: ([kh, kw, c]) => kaimingFanOut(kh! * kw! * c!),
+  seNormal: ([kh, kw, , out]) => kaimingFanOut(kh! * kw! * out!),
+  // timm's MultiQueryAttention2d: xavier uniform for its projections and down-sampling convs.
+  xavier: () => tfl.initializers.glorotUniform({}),
   zeros: () => tfl.initializers.zeros(),
   ones: () => tfl.initializers.ones(),
 };
@@ -32,7 +43,8 @@ const INITIALIZERS: Record<Init, () => ReturnType<typeof tfl.initializers.zeros>
 /**
  * The base of every block: a tfjs layer with one plain config object, built from units that create their
  * weights through `addWeight`, whose `call` runs inside `tidy` with BatchNorm in training mode only when
- * `training` is passed (as `fit` does).
+ * `training` is passed (as `fit` does). `build` and `call` are the block's public entry: the input is checked
+ * there (a `BlockInputError` naming the layer), and a wasm abort becomes ops' `BackendAbortedError`.
  */
 export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer {
   /** The block's config with every default filled in. */
@@ -59,7 +71,7 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
    */
   recompute = false;
 
-  /** The units in order, then the shortcut. */
+  /** `run` in training or inference mode; with `recompute`, under `checkpoint`. */
   protected forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     if (training && this.recompute && isTapeOn()) {
       const params = this.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -68,7 +80,8 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
     return this.run(x, training ? 'training' : 'inference');
   }
 
-  private run(x: tf.Tensor4D, mode: Mode): tf.Tensor4D {
+  /** One pass in `mode`: the units in order, then the shortcut (MobileMQA, whose units are not a chain, overrides it). */
+  protected run(x: tf.Tensor4D, mode: Mode): tf.Tensor4D {
     return this.shortcut(x, applyChain(this.chain, x, mode), mode);
   }
 
@@ -88,11 +101,16 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
    * output is kept, and the backward pass holds the block's whole forward pass again.
    */
   trainingMemory(inputSize: Size2): TrainingMemory {
-    const [h, w] = typeof inputSize === 'number' ? [inputSize, inputSize] : inputSize;
-    const plain = chainTrainingMemory(this.units(), inputSize, h * w * this.inputChannels * 4);
+    const plain = this.plainTrainingMemory(inputSize);
     if (!this.recompute) return plain;
     const [oh, ow] = this.cost(inputSize).outputSize;
     return { saved: oh * ow * this.outputChannels * 4, transient: plain.saved + plain.transient };
+  }
+
+  /** `trainingMemory` without recomputation: the units as a chain (MobileMQA, whose units are not one, overrides it). */
+  protected plainTrainingMemory(inputSize: Size2): TrainingMemory {
+    const [h, w] = typeof inputSize === 'number' ? [inputSize, inputSize] : inputSize;
+    return chainTrainingMemory(this.units(), inputSize, h * w * this.inputChannels * 4);
   }
 
   /** Every unit, in order (InvertedResidual adds its 1×1 shortcut). */
@@ -113,14 +131,26 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
     return this.dims.stride ?? 1;
   }
 
+  /** The layer as errors name it: `blocks_3_1 (InvertedResidual)`. */
+  private get label(): string {
+    return `${this.name} (${this.block.type})`;
+  }
+
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
-    if (shape.length !== 4 || shape[3] !== this.inputChannels) {
-      throw new BlockConfigError(this.block.type, 'inChannels', `is ${this.inputChannels}, but the input shape is [${shape.join(', ')}] (NHWC)`);
+    const shape = (Array.isArray(inputShape?.[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    checkBlockInputShape(this.label, this.inputChannels, shape);
+    try {
+      this.buildUnits((unit) => (name, wShape, init, trainable) =>
+        this.addWeight(`${unit}/${name}`, wShape, 'float32', typeof init === 'object' ? tfl.initializers.constant({ value: init.constant }) : INITIALIZERS[init](wShape), undefined, trainable),
+      );
+    } catch (err) {
+      // Free what the units made before one failed: the layer stays unbuilt and owns nothing.
+      for (const w of this.weights) w.dispose();
+      this.trainableWeights = [];
+      this.nonTrainableWeights = [];
+      (this as unknown as { _addedWeightNames: string[] })._addedWeightNames = []; // tfjs-layers 4.22's record of names
+      throw err;
     }
-    this.buildUnits((unit) => (name, wShape, init, trainable) =>
-      this.addWeight(`${unit}/${name}`, wShape, 'float32', INITIALIZERS[init](), undefined, trainable),
-    );
     this.built = true;
   }
 
@@ -131,11 +161,23 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
     return [n ?? null, out(h), out(w), this.outputChannels];
   }
 
+  /** A tensor input is checked before the first call builds the layer: a bad one leaves it unbuilt, owning nothing. */
+  override apply(inputs: tf.Tensor | tf.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[], kwargs?: Kwargs): tf.Tensor | tf.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[] {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (!this.built && !(x instanceof tfl.SymbolicTensor)) checkBlockInput(this.label, this.inputChannels, x);
+    return super.apply(inputs, kwargs);
+  }
+
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
-    return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      return this.forward(x, kwargs.training === true);
-    });
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    checkBlockInput(this.label, this.inputChannels, x);
+    return guardBackend(this.label, () => tf.tidy(() => this.forward(x, kwargs.training === true)));
+  }
+
+  /** A layer whose build failed, or that was never used, owns nothing: disposing it is a no-op, not an error. */
+  override dispose(): ReturnType<tfl.layers.Layer['dispose']> {
+    if (!this.built) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
+    return super.dispose();
   }
 
   /** Frees the units' folded inference weights; the weights themselves stay. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { makeDivisible } from '@mobilenets/ops';
 import { TRAINING_BACKENDS, relativeError, useBackend } from '@mobilenets/ops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BlockConfig } from './config.js';
@@ -41,6 +42,23 @@ function closedFormParams(c: BlockConfig): number {
       if (c.reduction === 2) return dwIn + pw + dwOut;
       if (c.inChannels !== c.outChannels && !c.keep3x3) return pw + ((c.stride ?? 1) === 2 ? dwOut : 0);
       return dwIn + pw + dwOut;
+    }
+    case 'UniversalInvertedBottleneck': {
+      const h = makeDivisible(c.inChannels * c.expandRatio, 8);
+      const [start, middle, end] = [c.startKernel ?? 0, c.middleKernel ?? 3, c.endKernel ?? 0];
+      const dw = (ch: number, k: number) => (k ? conv(ch, ch, k, ch) : 0);
+      const scale = c.layerScale ? c.outChannels : 0;
+      return dw(c.inChannels, start) + conv(c.inChannels, h, 1) + dw(h, middle) + (c.se ? se(h) : 0) + conv(h, c.outChannels, 1) + dw(c.outChannels, end) + scale;
+    }
+    case 'FusedInvertedBottleneck': {
+      const h = makeDivisible(c.inChannels * c.expandRatio, 8);
+      return conv(c.inChannels, h, c.kernel ?? 3) + (c.se ? se(h) : 0) + conv(h, c.outChannels, 1);
+    }
+    case 'MobileMQA': {
+      const [cin, kd, vd] = [c.inChannels, c.keyDim, c.valueDim ?? c.keyDim];
+      const bare = (i: number, o: number) => i * o; // 1×1 projections: no BatchNorm, no bias
+      const down = (c.kvStride ?? 1) > 1 ? 2 * conv(cin, cin, c.kvKernel ?? 3, cin) : 0;
+      return 2 * cin + bare(cin, c.heads * kd) + bare(cin, kd) + bare(cin, vd) + down + bare(c.heads * vd, c.outChannels) + (c.layerScale ? c.outChannels : 0);
     }
   }
 }

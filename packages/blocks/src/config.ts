@@ -3,8 +3,8 @@
  * `getConfig()` returns and what the zoo's architecture decoder produces (see the block-config contract).
  */
 
-/** Activations by their paper names. */
-export type Activation = 'relu' | 'relu6' | 'hardSwish' | 'hardSigmoid' | 'none';
+/** Activations by their paper names (`gelu`: the exact erf form, MobileNetV4-Hybrid-Large). */
+export type Activation = 'relu' | 'relu6' | 'hardSwish' | 'hardSigmoid' | 'gelu' | 'none';
 
 /** BatchNorm settings, PyTorch's convention: running = (1 − momentum) · running + momentum · batch. */
 export interface NormConfig {
@@ -102,10 +102,71 @@ export interface SandglassConfig extends BlockBase {
   identityDiv?: number;
 }
 
+/**
+ * MobileNetV4's universal inverted bottleneck (timm's `UniversalInvertedResidual`): optional start depthwise
+ * (BN, no activation), 1×1 expansion (BN + act), optional middle depthwise (BN + act), optional SE, 1×1
+ * projection (BN), optional end depthwise (BN), optional LayerScale; x + f(x) when stride is 1 and in = out.
+ * The stride sits on the middle depthwise, else the start one, else the end one. Its named forms are
+ * configurations: ExtraDW (start and middle), IB (middle only), ConvNeXt-like (start only), FFN (neither).
+ */
+export interface UniversalInvertedBottleneckConfig extends BlockBase {
+  type: 'UniversalInvertedBottleneck';
+  /** Hidden width makeDivisible(inChannels · e, 8), as timm. */
+  expandRatio: number;
+  /** Kernel of the depthwise before the expansion; 0 (default): none. */
+  startKernel?: number;
+  /** Kernel of the depthwise after the expansion; 0: none. Default 3. */
+  middleKernel?: number;
+  /** Kernel of the depthwise after the projection; 0 (default): none. */
+  endKernel?: number;
+  /** MobileNetV3's squeeze-excite on the expanded features. Default false. */
+  se?: boolean;
+  /** Default `'relu'`. */
+  activation?: Activation;
+  /** LayerScale: the branch times a learned per-channel γ starting at this value; null (default): none. */
+  layerScale?: number | null;
+}
+
+/** timm's `EdgeResidual` (FusedIB, `er`): k×k expansion conv (stride) + BN + act, optional SE, 1×1 projection + BN. */
+export interface FusedInvertedBottleneckConfig extends BlockBase {
+  type: 'FusedInvertedBottleneck';
+  /** Hidden width makeDivisible(inChannels · e, 8), as timm. */
+  expandRatio: number;
+  /** Default 3. */
+  kernel?: number;
+  /** MobileNetV3's squeeze-excite on the expanded features. Default false. */
+  se?: boolean;
+  /** Default `'relu'`. */
+  activation?: Activation;
+}
+
+/**
+ * MobileNetV4's Mobile MQA (timm's `MobileAttention` with `MultiQueryAttention2d`): BatchNorm, then attention
+ * with `heads` query heads and one key and one value head shared by all, keys and values optionally
+ * down-sampled by a strided depthwise conv + BN; 1×1 output projection, optional LayerScale, x + f(x) when in =
+ * out. No activation anywhere. Stride must be 1 (the block keeps its resolution).
+ */
+export interface MobileMQAConfig extends BlockBase {
+  type: 'MobileMQA';
+  heads: number;
+  keyDim: number;
+  /** Default keyDim. */
+  valueDim?: number;
+  /** Stride of the key/value down-sampling depthwise conv; 1 (default): no down-sampling. */
+  kvStride?: number;
+  /** Kernel of that depthwise conv. Default 3. */
+  kvKernel?: number;
+  /** LayerScale's initial γ; null (default): none. */
+  layerScale?: number | null;
+}
+
 export type BlockConfig =
   | ConvNormActConfig
   | SqueezeExciteConfig
   | DepthwiseSeparableConfig
   | InvertedResidualConfig
   | BneckConfig
-  | SandglassConfig;
+  | SandglassConfig
+  | UniversalInvertedBottleneckConfig
+  | FusedInvertedBottleneckConfig
+  | MobileMQAConfig;

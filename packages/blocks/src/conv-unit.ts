@@ -32,7 +32,7 @@ export interface ConvUnitSpec {
  * identity. The fused kernels' own ReLU / ReLU6 return 0 for NaN on wasm and webgpu, and wasm's fused depthwise
  * kernel returns −∞ for NaN with no activation; PReLU keeps NaN on every backend.
  */
-const PRELU_SLOPE: Record<Activation, 0 | 1> = { relu: 0, relu6: 0, hardSwish: 1, hardSigmoid: 1, none: 1 };
+const PRELU_SLOPE: Record<Activation, 0 | 1> = { relu: 0, relu6: 0, hardSwish: 1, hardSigmoid: 1, gelu: 1, none: 1 };
 
 /** Activations batchNormTrain applies in its own op (one pass on wasm, and no tensor of their own for the gradient). */
 const FUSED_TRAINING: Partial<Record<Activation, 'none' | 'relu' | 'relu6' | 'hardSwish'>> = {
@@ -41,6 +41,9 @@ const FUSED_TRAINING: Partial<Record<Activation, 'none' | 'relu' | 'relu6' | 'ha
   hardSwish: 'hardSwish',
   none: 'none',
 };
+
+/** Output-sized tensors an activation batchNormTrain does not fuse keeps for its gradient (GELU: its input and Φ). */
+const UNFUSED_SAVED: Partial<Record<Activation, number>> = { hardSigmoid: 3, gelu: 2 };
 
 interface NormWeights {
   gamma: LayerVariable;
@@ -64,13 +67,13 @@ export class ConvUnit {
 
   /**
    * With BatchNorm: the convolution's output and the unit's output (the gradient of the fused BatchNorm +
-   * activation reads the first, the next unit keeps the second); hard-sigmoid adds its own intermediates.
-   * Without: the output.
+   * activation reads the first, the next unit keeps the second), and what an unfused activation keeps (see
+   * UNFUSED_SAVED). Without: the output.
    */
   get savedOutputs(): number {
     const s = this.spec;
     if (!s.norm) return s.activation === 'none' ? 1 : 2;
-    return FUSED_TRAINING[s.activation] ? 2 : 5;
+    return 2 + (UNFUSED_SAVED[s.activation] ?? 0);
   }
 
   get depthwise(): boolean {
@@ -81,7 +84,7 @@ export class ConvUnit {
   build(add: AddWeight): void {
     const s = this.spec;
     const shape = this.depthwise ? [s.kernel, s.kernel, s.inChannels, 1] : [s.kernel, s.kernel, s.inChannels / s.groups, s.outChannels];
-    this.kernel = add('kernel', shape, 'convKernel', true);
+    this.kernel = add('kernel', shape, this.depthwise ? 'depthwiseKernel' : 'convKernel', true);
     if (s.bias) this.bias = add('bias', [s.outChannels], 'zeros', true);
     if (s.norm) {
       this.normWeights = {

@@ -9,3 +9,16 @@ export class BlockConfigError extends Error {
     this.name = 'BlockConfigError';
   }
 }
+
+/** A tensor a block cannot take: names the layer, what it expects and what it got. Nothing was computed or allocated. */
+export class BlockInputError extends Error {
+  constructor(
+    /** The layer's name and block type, e.g. `blocks_3_1 (InvertedResidual)`. */
+    readonly layer: string,
+    readonly expected: string,
+    readonly received: string,
+  ) {
+    super(`${layer}: expected ${expected}, got ${received}`);
+    this.name = 'BlockInputError';
+  }
+}

@@ -6,7 +6,7 @@ interface Values {
   values: number[];
 }
 
-/** One PyTorch reference case made by fixtures/make_fixtures.py. */
+/** One PyTorch reference case made by fixtures/make_fixtures.py or fixtures/make_v4_fixtures.py. */
 export interface BlockFixture {
   config: BlockConfig;
   /** PyTorch's trainable parameter count for the same block. */
@@ -19,9 +19,12 @@ export interface BlockFixture {
   runningAfterTrain: Record<string, number[]>;
 }
 
+/** torchvision's and the seeds' blocks (make_fixtures.py), then timm's MobileNetV4 blocks (make_v4_fixtures.py). */
 export function loadBlockFixtures(): BlockFixture[] {
-  const file = new URL('./__fixtures__/blocks.json', import.meta.url);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { cases: BlockFixture[] }).cases;
+  return ['blocks.json', 'blocks-v4.json'].flatMap((name) => {
+    const file = new URL(`./__fixtures__/${name}`, import.meta.url);
+    return (JSON.parse(readFileSync(file, 'utf8')) as { cases: BlockFixture[] }).cases;
+  });
 }
 
 /** Where PyTorch's block outputs NaN for one NaN input element (fixtures/make_nan_fixtures.py). */

@@ -19,11 +19,15 @@ export function roundHalfEven(v: number): number {
 function resolve(c: InvertedResidualConfig): Required<InvertedResidualConfig> {
   const check = new Check('InvertedResidual');
   if (!(typeof c.expandRatio === 'number' && c.expandRatio > 0)) check.fail('expandRatio', `must be positive, got ${c.expandRatio}`);
+  const inChannels = check.positiveInt('inChannels', c.inChannels);
+  if (roundHalfEven(inChannels * c.expandRatio) < 1) {
+    check.fail('expandRatio', `${c.expandRatio} leaves round(${inChannels} · ${c.expandRatio}) = 0 hidden channels`);
+  }
   const shortcut = c.shortcut ?? 'identity';
   if (!SHORTCUTS.includes(shortcut)) check.fail('shortcut', `must be one of ${SHORTCUTS.join(', ')}, got ${String(shortcut)}`);
   return {
     type: 'InvertedResidual',
-    inChannels: check.positiveInt('inChannels', c.inChannels),
+    inChannels,
     outChannels: check.positiveInt('outChannels', c.outChannels),
     stride: check.stride(c.stride ?? 1),
     expandRatio: c.expandRatio,

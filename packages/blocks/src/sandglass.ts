@@ -6,11 +6,14 @@ import { Check } from './check.js';
 import { type SandglassConfig, TORCH_NORM } from './config.js';
 import { ConvUnit, type ConvUnitSpec } from './conv-unit.js';
 
-/** Seed 001's hidden width: in // t, raised to ceil(out / 6) when smaller than out / 6, then makeDivisible(·, 16). */
+/**
+ * The official `SGBlock`'s hidden width: in // t; when that is below out / 6, makeDivisible(ceil(out / 6), 16)
+ * instead. The rounding to 16 applies only to a raised width (yitu-opensource/MobileNeXt `mnext.py`; seed 001's
+ * text lost the indentation that shows it).
+ */
 export function sandglassHidden(inChannels: number, outChannels: number, reduction: number): number {
-  let hidden = Math.floor(inChannels / reduction);
-  if (hidden < outChannels / 6) hidden = Math.ceil(outChannels / 6);
-  return makeDivisible(hidden, 16);
+  const hidden = Math.floor(inChannels / reduction);
+  return hidden < outChannels / 6 ? makeDivisible(Math.ceil(outChannels / 6), 16) : hidden;
 }
 
 /**

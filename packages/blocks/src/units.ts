@@ -60,7 +60,7 @@ export function chainCost(chain: UnitChain, inputSize: Size2): Cost {
  * larger end: the gradient coming in, the one going out, and the convolution's temporaries (measured on
  * MobileNetV2; see estimateTrainingMemory in @mobilenets/ops).
  */
-const WORKING_TENSORS = 4;
+export const WORKING_TENSORS = 4;
 
 /** Per image, in bytes: what the units keep for the backward pass, and the most a unit's backward pass holds on top. */
 export function chainTrainingMemory(units: readonly Unit[], inputSize: Size2, inputBytes: number): TrainingMemory {

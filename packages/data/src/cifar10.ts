@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkIndex, type Dataset, withTransform } from './dataset.js';
-import { FormatError } from './errors.js';
+import { errnoCode, FormatError } from './errors.js';
+import { checkOptions, func, nonEmptyString, oneOf, required, type Rules } from './options.js';
 import type { Transform } from './transforms.js';
 
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
@@ -16,16 +17,19 @@ export interface Cifar10Options {
   transform?: Transform;
 }
 
+const RULES: Rules<Cifar10Options> = { dir: required(nonEmptyString), split: required(oneOf('train', 'test')), transform: func };
+
 async function read(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (err) {
-    throw new FormatError(file, `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new FormatError(file, `cannot read it (${errnoCode(err)})`);
   }
 }
 
 /** CIFAR-10's binary batches (`data_batch_1.bin`…`data_batch_5.bin`, `test_batch.bin`); samples are [32, 32, 3]. */
 export async function cifar10(options: Cifar10Options): Promise<Dataset> {
+  checkOptions('cifar10', options, RULES);
   const names = options.split === 'train' ? [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`) : ['test_batch.bin'];
   const files = names.map((n) => join(options.dir, n));
   const buffers = await Promise.all(files.map(read));

@@ -1,10 +1,15 @@
+/** The errno code of a file-system error (ENOENT, EROFS, …), or the error itself in words. */
+export const errnoCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? String(err);
+
 /** A dataset file or folder that cannot be used: names it. */
 export class DatasetError extends Error {
   constructor(
     readonly file: string,
-    message: string,
+    /** What is wrong with it (the message without the file name). */
+    readonly reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`${file}: ${message}`);
+    super(`${file}: ${reason}`, options);
     this.name = new.target.name;
   }
 }
@@ -12,8 +17,35 @@ export class DatasetError extends Error {
 /** An image file the decoder cannot read (truncated, not an image, unsupported format). */
 export class DecodeError extends DatasetError {}
 
+/** An image whose header declares more pixels than the decoder may allocate (a decompression bomb, or just huge). */
+export class ImageTooLargeError extends DecodeError {
+  constructor(
+    file: string,
+    readonly width: number,
+    readonly height: number,
+    readonly maxPixels: number,
+  ) {
+    const count = (n: number) => n.toLocaleString('en-US');
+    super(file, `is ${width}×${height} = ${count(width * height)} pixels, more than maxPixels (${count(maxPixels)}); not decoded`);
+  }
+}
+
 /** A data file whose layout is wrong: an IDX magic number, a CIFAR file size. */
 export class FormatError extends DatasetError {}
 
 /** An image-folder class directory with no images in it. */
 export class EmptyClassError extends DatasetError {}
+
+/** An option or parameter a function cannot take: a misspelled key, a value of the wrong kind or out of range. */
+export class OptionError extends Error {
+  constructor(
+    /** The function given it, e.g. `loader` or `resize`. */
+    readonly where: string,
+    /** The option or parameter, e.g. `batchSize`. */
+    readonly option: string,
+    message: string,
+  ) {
+    super(`${where}: ${message}`);
+    this.name = 'OptionError';
+  }
+}

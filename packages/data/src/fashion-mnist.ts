@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkIndex, type Dataset, withTransform } from './dataset.js';
 import { FormatError } from './errors.js';
 import { readIdx } from './idx.js';
+import { checkOptions, func, nonEmptyString, oneOf, required, type Rules } from './options.js';
 import type { Transform } from './transforms.js';
 
 /** Where Debian's dataset-fashion-mnist package puts the files. */
@@ -18,6 +19,8 @@ export interface IdxDatasetOptions {
   transform?: Transform;
 }
 
+const RULES: Rules<IdxDatasetOptions> = { dir: nonEmptyString, split: required(oneOf('train', 'test')), transform: func };
+
 async function find(dir: string, base: string): Promise<string> {
   for (const name of [base, `${base}.gz`]) {
     const path = join(dir, name);
@@ -27,7 +30,8 @@ async function find(dir: string, base: string): Promise<string> {
 }
 
 /** An MNIST-layout dataset (IDX images and labels); samples are [28, 28, 1] images. */
-export async function idxDataset(options: IdxDatasetOptions, classes: readonly string[], defaultDir?: string): Promise<Dataset> {
+export async function idxDataset(where: string, options: IdxDatasetOptions, classes: readonly string[], defaultDir?: string): Promise<Dataset> {
+  checkOptions(where, options, RULES);
   const dir = options.dir ?? defaultDir;
   if (!dir) throw new FormatError('(no dir)', 'pass the folder holding the IDX files as `dir`');
   const prefix = options.split === 'train' ? 'train' : 't10k';
@@ -53,10 +57,10 @@ export async function idxDataset(options: IdxDatasetOptions, classes: readonly s
 
 /** Fashion-MNIST from its IDX files (default: Debian's package). 60,000 train / 10,000 test images. */
 export function fashionMnist(options: IdxDatasetOptions): Promise<Dataset> {
-  return idxDataset(options, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST);
+  return idxDataset('fashionMnist', options, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST);
 }
 
 /** MNIST from its IDX files (same layout as Fashion-MNIST). */
 export function mnist(options: IdxDatasetOptions): Promise<Dataset> {
-  return idxDataset(options, MNIST_CLASSES);
+  return idxDataset('mnist', options, MNIST_CLASSES);
 }

@@ -6,8 +6,8 @@ import { useBackend } from '@mobilenets/ops/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CIFAR10_CLASSES, cifar10 } from './cifar10.js';
-import { FormatError } from './errors.js';
-import { mnist } from './fashion-mnist.js';
+import { FormatError, OptionError } from './errors.js';
+import { fashionMnist, mnist } from './fashion-mnist.js';
 import { readIdx } from './idx.js';
 
 let dir: string;
@@ -83,5 +83,21 @@ describe('CIFAR-10 binary batches', () => {
   it('a file of the wrong size: a FormatError naming it', async () => {
     await writeFile(join(dir, 'test_batch.bin'), Buffer.alloc(3073 + 10));
     await expect(cifar10({ dir, split: 'test' })).rejects.toThrow(/test_batch\.bin: is 3083 bytes, not a whole number of 3073-byte CIFAR-10 records/);
+  });
+});
+
+describe('dataset options', () => {
+  it("a split other than 'train' or 'test' is an OptionError, never the test split", async () => {
+    await expect(mnist({ dir, split: 'valid' } as never)).rejects.toThrow(OptionError);
+    await expect(mnist({ dir, split: 'valid' } as never)).rejects.toThrow(/^mnist: split must be 'train' or 'test', got 'valid'$/);
+    await expect(fashionMnist({ dir, split: 'Train' } as never)).rejects.toThrow(/^fashionMnist: split must be 'train' or 'test', got 'Train'$/);
+    await expect(cifar10({ dir, split: 'validation' } as never)).rejects.toThrow(/^cifar10: split must be 'train' or 'test', got 'validation'$/);
+    await expect(cifar10({ dir } as never)).rejects.toThrow(/split must be 'train' or 'test', got undefined/);
+  });
+
+  it('a misspelled option is an OptionError suggesting the right one', async () => {
+    await expect(cifar10({ dir, split: 'test', transfrom: () => {} } as never)).rejects.toThrow(/^cifar10: unknown option 'transfrom' \(did you mean 'transform'\?\); the options are dir, split, transform$/);
+    await expect(mnist({ directory: dir, split: 'test' } as never)).rejects.toThrow(/^mnist: unknown option 'directory'; the options are dir, split, transform$/);
+    await expect(cifar10({ dir: '', split: 'test' })).rejects.toThrow(/^cifar10: dir must be a non-empty string, got ''$/);
   });
 });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { FormatError } from './errors.js';
+import { errnoCode, FormatError } from './errors.js';
 
 /** IDX type codes (the third magic byte) this reader accepts: unsigned bytes, as MNIST and Fashion-MNIST use. */
 const UBYTE = 0x08;
@@ -16,7 +16,7 @@ export async function readIdx(file: string, expectedRank?: number): Promise<IdxA
   try {
     raw = await readFile(file);
   } catch (err) {
-    throw new FormatError(file, `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new FormatError(file, `cannot read it (${errnoCode(err)})`);
   }
   if (raw[0] === 0x1f && raw[1] === 0x8b) {
     try {

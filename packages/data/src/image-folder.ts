@@ -1,95 +1,76 @@
-import type { Dirent } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
+import { CLASS_INDICES_FILE, readClassIndices, writeClassIndices } from './class-indices.js';
 import { checkIndex, type Dataset, withTransform } from './dataset.js';
 import { decodeImage } from './decode.js';
-import { DatasetError, EmptyClassError, FormatError } from './errors.js';
+import { DatasetError, FormatError } from './errors.js';
+import { IMAGE_EXTENSIONS, listImages, type Skipped } from './list-images.js';
+import { checkOptions, func, oneOf, positiveInteger, type Rules, rule } from './options.js';
 import type { Transform } from './transforms.js';
 
-export const CLASS_INDICES_FILE = 'class_indices.json';
-
 export interface ImageFolderOptions {
-  /** File extensions that count as images (case-insensitive). */
+  /** File extensions that count as images (case-insensitive). Default: torchvision's, less BMP / PPM / PGM. */
   extensions?: readonly string[];
   /**
-   * `write` (default): write `class_indices.json` ({"0": "daisy", …}, as seed 003 does); `read`: take the
-   * class order from an existing one; `none`: neither.
+   * `none` (default): class order by sorted folder name, as torchvision, and nothing written. `read`: the order
+   * of an existing `class_indices.json`. `write`: write one ({"0": "daisy", …}, as seed 003 does) into the
+   * dataset folder; an existing one with another order is never overwritten (a DatasetError).
    */
-  classIndices?: 'write' | 'read' | 'none';
-  /** An empty class folder: `throw` (default) an EmptyClassError, or `skip` it with a warning. */
+  classIndices?: 'none' | 'read' | 'write';
+  /** What cannot be listed (an empty class folder, a broken link): `throw` (default) a DatasetError, or `skip` it. */
   onError?: 'throw' | 'skip';
-  /** Where skip warnings go (default console.warn). */
+  /** Where the one-line summary of skipped entries goes (default console.warn). */
   warn?: (message: string) => void;
+  /** Images declaring more pixels are refused before decoding (default MAX_PIXELS, PIL's limit). */
+  maxPixels?: number;
   transform?: Transform;
 }
 
 export interface ImageFolderDataset extends Dataset {
   /** Every image path, index = sample. Images are read from disk on `get`, never held in memory. */
   readonly files: readonly string[];
-  /** Class folders skipped as empty. */
-  readonly skipped: readonly string[];
+  /** Every entry not taken as a sample, with the reason: other files, broken links, link cycles, empty classes. */
+  readonly skipped: readonly Skipped[];
 }
 
-const DEFAULT_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'];
+const RULES: Rules<ImageFolderOptions> = {
+  extensions: rule("an array of extensions like '.jpg'", (v) => Array.isArray(v) && v.every((e) => typeof e === 'string' && /^\.[^./\\]+$/.test(e))),
+  classIndices: oneOf('none', 'read', 'write'),
+  onError: oneOf('throw', 'skip'),
+  warn: func,
+  maxPixels: positiveInteger,
+  transform: func,
+};
 
-async function readClassIndices(dir: string): Promise<string[]> {
+/** The class order the options ask for, written out if asked. */
+async function classOrder(dir: string, classes: string[], mode: ImageFolderOptions['classIndices']): Promise<readonly string[]> {
+  if (mode === 'write') await writeClassIndices(dir, classes);
+  if (mode !== 'read') return classes;
   const file = join(dir, CLASS_INDICES_FILE);
-  let parsed: Record<string, string>;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new FormatError(file, `cannot be read as JSON (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  const names = Object.keys(parsed).map(Number).sort((a, b) => a - b);
-  if (names.some((n, i) => n !== i)) throw new FormatError(file, 'keys must be the class ids 0, 1, 2, …');
-  return names.map((n) => parsed[String(n)]!);
+  const order = await readClassIndices(dir);
+  if (!order) throw new FormatError(file, "not found (classIndices: 'read')");
+  const missing = classes.find((c) => !order.includes(c));
+  if (missing) throw new FormatError(file, `has no index for the class folder '${missing}'`);
+  return order;
 }
 
-/** One sub-folder per class (sorted by name, as torchvision's ImageFolder); images decoded on demand. */
+/**
+ * torchvision's ImageFolder: one sub-folder per class (sorted by name), its images at any depth, symbolic
+ * links followed. Images are decoded on `get` as PIL decodes them. Nothing is written unless asked.
+ */
 export async function imageFolder(dir: string, options: ImageFolderOptions = {}): Promise<ImageFolderDataset> {
-  const extensions = (options.extensions ?? DEFAULT_EXTENSIONS).map((e) => e.toLowerCase());
-  const warn = options.warn ?? ((m: string) => console.warn(m));
-  let entries: Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    throw new DatasetError(dir, `cannot list it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  checkOptions('imageFolder', options, RULES);
+  const { onError = 'throw', maxPixels } = options;
+  const extensions = (options.extensions ?? IMAGE_EXTENSIONS).map((e) => e.toLowerCase());
+  const listing = await listImages(dir, { extensions, onError, ignore: [CLASS_INDICES_FILE] });
+  if (listing.classes.length === 0) throw new DatasetError(dir, 'holds no class folders with images');
+  if (listing.skipped.length > 0) {
+    const warn = options.warn ?? ((m: string) => console.warn(m));
+    const first = listing.skipped[0]!;
+    warn(`imageFolder: skipped ${listing.skipped.length} entries of ${dir} (the first: ${first.file}: ${first.reason}); see .skipped`);
   }
-  const folders = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  const files: string[] = [];
-  const labels: number[] = [];
-  const classes: string[] = [];
-  const skipped: string[] = [];
-  for (const name of folders) {
-    const images = (await readdir(join(dir, name), { withFileTypes: true }))
-      .filter((e) => e.isFile() && extensions.includes(extname(e.name).toLowerCase()))
-      .map((e) => join(dir, name, e.name))
-      .sort();
-    if (images.length === 0) {
-      if (options.onError !== 'skip') throw new EmptyClassError(join(dir, name), `class folder holds no ${extensions.join('/')} images`);
-      warn(`imageFolder: skipped the empty class folder ${join(dir, name)}`);
-      skipped.push(name);
-      continue;
-    }
-    for (const f of images) {
-      files.push(f);
-      labels.push(classes.length);
-    }
-    classes.push(name);
-  }
-  if (classes.length === 0) throw new DatasetError(dir, 'holds no class folders with images');
-
-  const mode = options.classIndices ?? 'write';
-  let order = classes;
-  if (mode === 'read') {
-    order = await readClassIndices(dir);
-    const missing = classes.find((c) => !order.includes(c));
-    if (missing) throw new FormatError(join(dir, CLASS_INDICES_FILE), `has no index for the class folder '${missing}'`);
-  } else if (mode === 'write') {
-    const indices = Object.fromEntries(classes.map((c, i) => [String(i), c]));
-    await writeFile(join(dir, CLASS_INDICES_FILE), `${JSON.stringify(indices, null, 4)}\n`);
-  }
-  const relabel = labels.map((l) => order.indexOf(classes[l]!));
+  const order = await classOrder(dir, listing.classes, options.classIndices);
+  const labels = listing.labels.map((l) => order.indexOf(listing.classes[l]!));
+  const { files, skipped } = listing;
 
   const raw: ImageFolderDataset = {
     size: files.length,
@@ -98,7 +79,7 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
     skipped,
     async get(index) {
       checkIndex(raw, index);
-      return { image: await decodeImage(files[index]!), label: relabel[index]! };
+      return { image: await decodeImage(files[index]!, { maxPixels }), label: labels[index]! };
     },
   };
   const transformed = withTransform(raw, options.transform);

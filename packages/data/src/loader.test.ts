@@ -2,6 +2,7 @@ import { useBackend } from '@mobilenets/ops/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from './dataset.js';
+import { OptionError } from './errors.js';
 import { loader, splitDataset } from './loader.js';
 
 beforeAll(() => useBackend('cpu'));
@@ -70,8 +71,18 @@ describe('loader', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('rejects a bad batch size', () => {
-    expect(() => loader(counting(3), { batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
+  it('bad options are OptionErrors naming the option: typos, missing, out of range', () => {
+    const bad = (options: object) => () => loader(counting(3), options as never);
+    expect(bad({ batchSize: 2, shufle: true })).toThrow(OptionError);
+    expect(bad({ batchSize: 2, shufle: true })).toThrow(/^loader: unknown option 'shufle' \(did you mean 'shuffle'\?\); the options are batchSize, shuffle, seed, dropLast, prefetch, onError, warn$/);
+    expect(bad({ batchsize: 2 })).toThrow(/unknown option 'batchsize' \(did you mean 'batchSize'\?\)/);
+    expect(bad({})).toThrow(/batchSize must be a positive integer, got undefined/);
+    expect(bad({ batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
+    expect(bad({ batchSize: 2.5 })).toThrow(/batchSize must be a positive integer, got 2\.5/);
+    expect(bad({ batchSize: 2, prefetch: -1 })).toThrow(/prefetch must be an integer ≥ 0, got -1/);
+    expect(bad({ batchSize: 2, seed: 0.5 })).toThrow(/seed must be an integer, got 0\.5/);
+    expect(bad({ batchSize: 2, shuffle: 'yes' })).toThrow(/shuffle must be true or false, got 'yes'/);
+    expect(bad({ batchSize: 2, onError: 'skipp' })).toThrow(/onError must be 'throw' or 'skip', got 'skipp'/);
   });
 });
 
@@ -84,5 +95,11 @@ describe('splitDataset', () => {
     expect([...t, ...v].sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
     expect(await ids(splitDataset(counting(20), 0.25, 1).val)).toEqual(v);
     expect(await ids(splitDataset(counting(20), 0.25, 2).val)).not.toEqual(v);
+  });
+
+  it('a fraction outside [0, 1] or a fractional seed is an OptionError', () => {
+    expect(() => splitDataset(counting(20), 1.5)).toThrow(OptionError);
+    expect(() => splitDataset(counting(20), 1.5)).toThrow(/^splitDataset: valFraction must be a probability in \[0, 1\], got 1\.5$/);
+    expect(() => splitDataset(counting(20), 0.2, 0.5)).toThrow(/seed must be an integer, got 0\.5/);
   });
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Dataset, type Sample, subset } from './dataset.js';
 import { DatasetError } from './errors.js';
+import { boolean, checkOptions, checkValue, func, integer, nonNegativeInteger, oneOf, positiveInteger, probability, required, type Rules } from './options.js';
 import { mixSeed, mulberry32, permutation, sampleRng } from './rng.js';
 
 /** A batch: x is NHWC float32, y int32 labels. The consumer owns both (and disposes them after the step). */
@@ -19,35 +20,52 @@ export interface LoaderOptions {
   dropLast?: boolean;
   /** Batches decoded ahead of the consumer, so decoding overlaps training. Default 2. */
   prefetch?: number;
-  /** A sample that fails to decode: `throw` (default), or `skip` it (its batch is one smaller) with a warning. */
+  /** A sample that fails to load (a DatasetError): `throw` (default), or `skip` it (its batch is one smaller) with a warning. */
   onError?: 'throw' | 'skip';
   warn?: (message: string) => void;
 }
+
+/** A sample the loader skipped: which, in which epoch, the file and why. */
+export interface SkippedSample {
+  index: number;
+  epoch: number;
+  file: string;
+  reason: string;
+}
+
+const RULES: Rules<LoaderOptions> = {
+  batchSize: required(positiveInteger),
+  shuffle: boolean,
+  seed: integer,
+  dropLast: boolean,
+  prefetch: nonNegativeInteger,
+  onError: oneOf('throw', 'skip'),
+  warn: func,
+};
 
 export interface Loader extends AsyncIterable<Batch> {
   readonly batchesPerEpoch: number;
   /** The epoch the next iteration will run (each full or partial iteration advances it). */
   readonly epoch: number;
-  /** Samples skipped so far (with onError: 'skip'). */
-  readonly skipped: number;
+  /** Samples skipped so far (with onError: 'skip'), with their reasons. */
+  readonly skipped: readonly SkippedSample[];
 }
 
 /** Batches a dataset: seeded shuffling per epoch, drop-last, prefetching, an async iterator of {x, y}. */
 export function loader(dataset: Dataset, options: LoaderOptions): Loader {
+  checkOptions('loader', options, RULES);
   const { batchSize, shuffle = false, seed = 0, dropLast = false, prefetch = 2, onError = 'throw' } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-  if (!Number.isInteger(prefetch) || prefetch < 0) throw new RangeError(`prefetch must be a non-negative integer, got ${prefetch}`);
   const warn = options.warn ?? ((m: string) => console.warn(m));
   const batchesPerEpoch = dropLast ? Math.floor(dataset.size / batchSize) : Math.ceil(dataset.size / batchSize);
   let epoch = 0;
-  let skipped = 0;
+  const skipped: SkippedSample[] = [];
 
   async function sample(index: number, e: number): Promise<Sample | null> {
     try {
       return await dataset.get(index, sampleRng(seed, e, index));
     } catch (err) {
       if (onError !== 'skip' || !(err instanceof DatasetError)) throw err;
-      skipped++;
+      skipped.push({ index, epoch: e, file: err.file, reason: err.reason });
       warn(`loader: skipped sample ${index}: ${err.message}`);
       return null;
     }
@@ -115,7 +133,8 @@ export function loader(dataset: Dataset, options: LoaderOptions): Loader {
 
 /** Splits a dataset into train and validation parts, `valFraction` of the samples (rounded) going to validation. */
 export function splitDataset(dataset: Dataset, valFraction: number, seed = 0): { train: Dataset; val: Dataset } {
-  if (!(valFraction >= 0 && valFraction <= 1)) throw new RangeError(`valFraction must be in [0, 1], got ${valFraction}`);
+  checkValue('splitDataset', 'valFraction', valFraction, probability);
+  checkValue('splitDataset', 'seed', seed, integer);
   const order = permutation(dataset.size, mulberry32(mixSeed(seed, 0x5b1e)));
   const valCount = Math.round(dataset.size * valFraction);
   return { train: subset(dataset, order.subarray(valCount)), val: subset(dataset, order.subarray(0, valCount)) };

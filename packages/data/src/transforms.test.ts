@@ -1,6 +1,7 @@
 import { useBackend } from '@mobilenets/ops/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { OptionError } from './errors.js';
 import type { Rng } from './rng.js';
 import { sampleRng } from './rng.js';
 import {
@@ -106,5 +107,30 @@ describe("the seeds' pipelines, seeded", () => {
     expect((await run(seed003Train, photo, sampleRng(1, 0, 0))).shape).toEqual([224, 224, 3]);
     expect((await run(seed003Val, photo)).shape).toEqual([224, 224, 3]);
     tf.dispose([cifar, photo]);
+  });
+});
+
+describe('transform parameters', () => {
+  it.each([
+    ['resize(2.5)', () => resize(2.5), /^resize: size must be a positive integer, got 2\.5$/],
+    ['resize(-1)', () => resize(-1), /size must be a positive integer, got -1/],
+    ['resize(0)', () => resize(0), /size must be a positive integer, got 0/],
+    ['centerCrop(NaN)', () => centerCrop(Number.NaN), /^centerCrop: size must be a positive integer, got NaN$/],
+    ['randomCrop(3.5)', () => randomCrop(3.5), /^randomCrop: size must be a positive integer, got 3\.5$/],
+    ['randomCrop(32, -4)', () => randomCrop(32, -4), /^randomCrop: padding must be an integer ≥ 0, got -4$/],
+    ['randomHorizontalFlip(1.5)', () => randomHorizontalFlip(1.5), /^randomHorizontalFlip: p must be a probability in \[0, 1\], got 1\.5$/],
+    ['randomHorizontalFlip(-0.1)', () => randomHorizontalFlip(-0.1), /p must be a probability in \[0, 1\], got -0\.1/],
+    ['randomResizedCrop(224.5)', () => randomResizedCrop(224.5), /^randomResizedCrop: size must be a positive integer/],
+    ['randomResizedCrop scale reversed', () => randomResizedCrop(224, [1, 0.08]), /scale must be \[low, high\] with 0 < low ≤ high ≤ 1, got \[1,0\.08\]/],
+    ['randomResizedCrop scale above 1', () => randomResizedCrop(224, [0.5, 2]), /scale must be \[low, high\] with 0 < low ≤ high ≤ 1, got \[0\.5,2\]/],
+    ['randomResizedCrop ratio 0', () => randomResizedCrop(224, [0.08, 1], [0, 1]), /ratio must be \[low, high\] with 0 < low ≤ high, got \[0,1\]/],
+    ['normalize with two std for three means', () => normalize([0.5, 0.5, 0.5], [0.5, 0.5]), /^normalize: std must be an array of numbers > 0, one per channel \(3, as mean\), got \[0\.5,0\.5\]$/],
+    ['normalize with std 0', () => normalize([0.5], [0]), /std must be an array of numbers > 0, one per channel \(1, as mean\), got \[0\]/],
+    ['normalize with no channels', () => normalize([], []), /^normalize: mean must be an array of finite numbers, one per channel, got \[\]$/],
+    ['normalize with a NaN mean', () => normalize([Number.NaN], [1]), /mean must be an array of finite numbers/],
+    ['compose of a non-function', () => compose(toTensor(), undefined as never), /^compose: transform 1 must be a function, got undefined$/],
+  ])('%s is an OptionError', (_, make, message) => {
+    expect(make).toThrow(OptionError);
+    expect(make).toThrow(message);
   });
 });

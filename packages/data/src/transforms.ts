@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkValue, func, nonNegativeInteger, positiveInteger, probability, range, rule } from './options.js';
 import { type Rng, randomInt } from './rng.js';
 
 /**
@@ -9,6 +10,7 @@ export type Transform = (image: tf.Tensor3D, rng: Rng) => tf.Tensor3D;
 
 /** Applies transforms left to right (torchvision's Compose). */
 export function compose(...transforms: Transform[]): Transform {
+  for (const [i, t] of transforms.entries()) checkValue('compose', `transform ${i}`, t, func);
   return (image, rng) => transforms.reduce((x, t) => t(x, rng), image);
 }
 
@@ -19,7 +21,9 @@ export function toTensor(): Transform {
 
 /** (x − mean) / std per channel. */
 export function normalize(mean: readonly number[], std: readonly number[]): Transform {
-  if (mean.length !== std.length || std.some((s) => !(s > 0))) throw new RangeError('normalize: mean and std need one value per channel, std > 0');
+  checkValue('normalize', 'mean', mean, rule('an array of finite numbers, one per channel', (v) => Array.isArray(v) && v.length > 0 && v.every(Number.isFinite)));
+  const perChannel = (v: unknown) => Array.isArray(v) && v.length === mean.length && v.every((s) => Number.isFinite(s) && s > 0);
+  checkValue('normalize', 'std', std, rule(`an array of numbers > 0, one per channel (${mean.length}, as mean)`, perChannel));
   return (x) => {
     if (x.shape[2] !== mean.length) throw new RangeError(`normalize: ${mean.length} channel statistics for an image with ${x.shape[2]} channels`);
     return tf.div(tf.sub(tf.cast(x, 'float32'), tf.tensor1d([...mean])), tf.tensor1d([...std]));
@@ -33,6 +37,7 @@ export function grayscaleToRgb(): Transform {
 
 /** Mirrors the image left–right with probability p. */
 export function randomHorizontalFlip(p = 0.5): Transform {
+  checkValue('randomHorizontalFlip', 'p', p, probability);
   return (x, rng) => (rng() < p ? tf.reverse(x, 1) : x);
 }
 
@@ -42,6 +47,8 @@ function crop(x: tf.Tensor3D, top: number, left: number, height: number, width: 
 
 /** A random size×size crop after `padding` zeros on every side (torchvision's RandomCrop; top drawn first). */
 export function randomCrop(size: number, padding = 0): Transform {
+  checkValue('randomCrop', 'size', size, positiveInteger);
+  checkValue('randomCrop', 'padding', padding, nonNegativeInteger);
   return (x, rng) => {
     const padded = padding > 0 ? tf.pad(x, [[padding, padding], [padding, padding], [0, 0]]) : x;
     const [h, w] = padded.shape;
@@ -60,6 +67,7 @@ function roundHalfEven(v: number): number {
 
 /** The central size×size crop (torchvision's CenterCrop offsets). */
 export function centerCrop(size: number): Transform {
+  checkValue('centerCrop', 'size', size, positiveInteger);
   return (x) => {
     const [h, w] = x.shape;
     if (h < size || w < size) throw new RangeError(`centerCrop: a ${size}×${size} crop of a ${h}×${w} image`);
@@ -74,6 +82,7 @@ function resizeTo(x: tf.Tensor3D, height: number, width: number): tf.Tensor3D {
 
 /** Shorter side to `size`, aspect kept (torchvision's Resize(int)); bilinear. Output is float32. */
 export function resize(size: number): Transform {
+  checkValue('resize', 'size', size, positiveInteger);
   return (x) => {
     const [h, w] = x.shape;
     return h <= w ? resizeTo(x, size, Math.floor((size * w) / h)) : resizeTo(x, Math.floor((size * h) / w), size);
@@ -85,6 +94,9 @@ export function resize(size: number): Transform {
  * size×size: torchvision's RandomResizedCrop, including its ten tries and its center-crop fallback.
  */
 export function randomResizedCrop(size: number, scale: [number, number] = [0.08, 1], ratio: [number, number] = [3 / 4, 4 / 3]): Transform {
+  checkValue('randomResizedCrop', 'size', size, positiveInteger);
+  checkValue('randomResizedCrop', 'scale', scale, range(0, 1));
+  checkValue('randomResizedCrop', 'ratio', ratio, range(0));
   return (x, rng) => {
     const [h, w] = x.shape;
     const area = h * w;

@@ -21,6 +21,24 @@ export class BackendUnavailableError extends MobilenetsOpsError {
   }
 }
 
+/**
+ * A backend's WebAssembly module aborted (emscripten `Aborted()`, or a trap such as `memory access out of bounds`)
+ * during `where`. The module cannot be used again: until `recoverBackend()` starts a fresh one, every call on that
+ * backend fails with this error instead of aborting again or hanging.
+ */
+export class BackendAbortedError extends MobilenetsOpsError {
+  constructor(
+    readonly backend: string,
+    /** The op, layer or step that was running. */
+    readonly where: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
 /** What an `OutOfMemoryError` reports (a `TrainingMemoryEstimate` has these fields). */
 export interface MemoryShortfall {
   model: string;
@@ -54,7 +72,8 @@ export class OutOfMemoryError extends MobilenetsOpsError {
         ? `needs about ${gb(s.peakBytes)}, more than the ${gb(s.limitBytes)} it can use`
         : `ran out of memory (estimated peak ${gb(s.peakBytes)} of ${gb(s.limitBytes)})`;
     const fits = s.maxBatch > 0 ? `the largest batch that fits is ${s.maxBatch}` : 'not even one image fits';
-    super(`${s.model}: a training step at batch ${s.batch} on ${s.inputSize}×${s.inputSize} inputs ${why}; ${fits}`, options);
+    const recover = options.cause instanceof BackendAbortedError ? '; the backend aborted: `await recoverBackend()` first' : '';
+    super(`${s.model}: a training step at batch ${s.batch} on ${s.inputSize}×${s.inputSize} inputs ${why}; ${fits}${recover}`, options);
     this.model = s.model;
     this.batch = s.batch;
     this.inputSize = s.inputSize;

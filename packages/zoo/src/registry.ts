@@ -6,6 +6,7 @@ import {
   mobilenetV2,
   mobilenetV2Conv1x1Shortcut,
   mobilenetV3,
+  mobilenetV4,
   mobilenext,
 } from './arch/specs.js';
 import { type CreateModelOptions, buildModel, resolveRecipe } from './build.js';
@@ -17,15 +18,19 @@ export type ModelFactory = (options: CreateModelOptions) => tfl.LayersModel;
 const factories = new Map<string, ModelFactory>();
 const specs = new Map<string, ModelSpec>();
 
-/** Registers a model under `name` (timm style: family_width×100). Replacing a name is an error. */
-export function registerModel(name: string, factory: ModelFactory): void {
+/**
+ * Registers a model under `name` (timm style: family_width×100): a factory, or an architecture spec, whose
+ * preprocessing then becomes the default of the models saved under that name. Replacing a name is an error.
+ */
+export function registerModel(name: string, model: ModelFactory | ModelSpec): void {
   if (factories.has(name)) throw new ModelConfigError(`a model named '${name}' is already registered`);
-  factories.set(name, factory);
+  if (typeof model === 'function') factories.set(name, model);
+  else registerSpec(name, model);
 }
 
 function registerSpec(name: string, spec: ModelSpec): void {
-  specs.set(name, spec);
   registerModel(name, (options) => buildModel(spec, resolveRecipe(name, spec, options)));
+  specs.set(name, spec);
 }
 
 /** The registered names, sorted; with `filter`, those containing it or matching it. */
@@ -57,3 +62,4 @@ for (const size of ['large', 'small'] as const) {
   registerSpec(`mobilenetv3_${size}_minimal_100`, mobilenetV3(size, 1, true));
 }
 for (const [w, tag] of widths([0.35, 0.5, 0.75, 1, 1.4])) registerSpec(`mobilenext_${tag}`, mobilenext(w));
+for (const variant of ['conv_small', 'conv_medium', 'conv_large', 'hybrid_medium', 'hybrid_large'] as const) registerSpec(`mobilenetv4_${variant}`, mobilenetV4(variant, 1));

@@ -76,15 +76,18 @@ const shapeText = (s: number[] | number[][]) => (Array.isArray(s[0]) ? (s as num
 
 /** The summary as text, laid out like torchsummary, with MACs. */
 export function formatSummary(summary: ModelSummary): string {
-  const rule = '-'.repeat(100);
-  const line = (a: string, b: string, c: string, d: string) => `${a.padStart(38)}  ${b.padStart(24)}  ${c.padStart(14)}  ${d.padStart(16)}`;
+  const label = (r: SummaryRow) => `${r.name} (${r.type})`;
+  // Wide enough for the longest layer label (MobileNetV4's UniversalInvertedBottleneck rows pass 38).
+  const first = Math.max(38, ...summary.rows.map((r) => label(r).length));
+  const rule = '-'.repeat(first + 62);
+  const line = (a: string, b: string, c: string, d: string) => `${a.padStart(first)}  ${b.padStart(24)}  ${c.padStart(14)}  ${d.padStart(16)}`;
   const t = summary.totals;
   return [
     rule,
     line('Layer (type)', 'Output Shape', 'Param #', 'MACs'),
-    '='.repeat(100),
-    ...summary.rows.map((r) => line(`${r.name} (${r.type})`, shapeText(r.outputShape), int(r.params), int(r.macs))),
-    '='.repeat(100),
+    '='.repeat(first + 62),
+    ...summary.rows.map((r) => line(label(r), shapeText(r.outputShape), int(r.params), int(r.macs))),
+    '='.repeat(first + 62),
     `Model: ${summary.name}`,
     `Total params: ${int(t.totalParams)}`,
     `Trainable params: ${int(t.trainableParams)}`,

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { BackendUnavailableError, OpsInputError } from '../errors.js';
@@ -55,5 +58,27 @@ describe('initBackend', () => {
   it('rejects an unknown backend name or thread count', async () => {
     await expect(initBackend('webgl' as never)).rejects.toThrow(OpsInputError);
     await expect(initBackend('wasm', { threads: 0 })).rejects.toThrow(/threads must be a positive integer/);
+  });
+});
+
+describe("after initBackend('wasm'), the user's own uncaught errors", () => {
+  const SCRIPT = fileURLToPath(new URL('./__fixtures__/uncaught-after-init.mjs', import.meta.url));
+  const child = (threads: number, kind: string) =>
+    promisify(execFile)(process.execPath, [SCRIPT, String(threads), kind], { timeout: 60_000 }).then(
+      (ok) => ({ code: 0, ...ok }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+
+  it.each([
+    [1, 'throw'],
+    [2, 'throw'],
+    [1, 'reject'],
+    [2, 'reject'],
+  ])('wasm with %i thread(s), then an uncaught %s: Node reports it and exits with code 1 (emscripten made it 7)', async (threads, kind) => {
+    const { code, stdout, stderr } = await child(threads, kind);
+    expect(JSON.parse(stdout)).toEqual({ before: [0, 0], after: [0, 0] });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Error: user error/);
+    expect(stderr).not.toMatch(/wasm|Aborted/);
   });
 });

@@ -5,6 +5,8 @@ import { currentRuntime } from './runtime.js';
 /** Emscripten pre-allocates this many pthread workers; we never ask for more threads than that. */
 const PTHREAD_POOL_SIZE = 8;
 
+let threadsInUse = 1;
+
 /**
  * Sets up the wasm backend with `threads` XNNPACK threads and returns the count it got.
  * tfjs turns wasm threads off in Node; `enableNodeThreads` turns them back on.
@@ -16,17 +18,48 @@ export async function setupWasm(threads: number | undefined): Promise<number> {
     if (wanted > 1 && currentRuntime() === 'node') {
       await withNodeThreads(wanted, async () => {
         wasm.setThreadsCount(wanted);
-        await setBackendOrThrow('wasm');
+        await withoutProcessHandlers(() => setBackendOrThrow('wasm'));
       });
     } else {
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      await setBackendOrThrow('wasm');
+      await withoutProcessHandlers(() => setBackendOrThrow('wasm'));
     }
   } else {
     await setBackendOrThrow('wasm');
   }
   shareIdentityData();
-  return wasm.getThreadsCount();
+  threadsInUse = wasm.getThreadsCount();
+  return threadsInUse;
+}
+
+/** The thread count of the wasm module set up last (what a recovered module gets again). */
+export function wasmThreads(): number {
+  return threadsInUse;
+}
+
+type Listener = (...args: unknown[]) => void;
+interface ProcessEvents {
+  listeners(event: string): Listener[];
+  removeListener(event: string, listener: Listener): unknown;
+}
+
+/**
+ * Runs `init` and removes the `uncaughtException` / `unhandledRejection` listeners it added. Emscripten's Node
+ * glue installs both when the module starts; they rethrow from inside the glue, so any later uncaught error of the
+ * user's program would exit with code 7 and a wasm stack instead of Node's own report.
+ */
+async function withoutProcessHandlers(init: () => Promise<void>): Promise<void> {
+  const proc = (globalThis as { process?: Partial<ProcessEvents> }).process;
+  if (typeof proc?.listeners !== 'function' || typeof proc.removeListener !== 'function') return init();
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const before = events.map((event) => new Set(proc.listeners!(event)));
+  try {
+    await init();
+  } finally {
+    events.forEach((event, i) => {
+      for (const listener of proc.listeners!(event)) if (!before[i]!.has(listener)) proc.removeListener!(event, listener);
+    });
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { conv2d } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise.js';
 import { groupedConv2d } from './grouped.js';
 import { pointwiseConv2d } from './pointwise.js';
+import { OpsInputError } from '../errors.js';
 import { separableConv2d, spatialSeparableConv2d } from './separable.js';
 
 type Fn = (...inputs: tf.Tensor[]) => tf.Tensor;
@@ -117,8 +118,48 @@ describe.each(TRAINING_BACKENDS)('on %s, value and gradients equal tfjs built-in
 });
 
 describe('bad input', () => {
-  beforeAll(() => useBackend('cpu'));
+  beforeAll(() => useBackend('wasm'));
   const x = () => tf.zeros([1, 8, 8, 4]) as T4;
+
+  type Op = (x: T4, w: T4) => tf.Tensor;
+  const OPS: [string, Op, [number, number, number, number]][] = [
+    ['conv2d', (a, w) => conv2d(a, w), [3, 3, 4, 4]],
+    ['depthwiseConv2d', (a, w) => depthwiseConv2d(a, w), [3, 3, 4, 1]],
+    ['pointwiseConv2d', (a, w) => pointwiseConv2d(a, w), [1, 1, 4, 4]],
+    ['groupedConv2d', (a, w) => groupedConv2d(a, w, 2), [3, 3, 2, 4]],
+    ['separableConv2d', (a, w) => separableConv2d(a, w, tf.zeros([1, 1, 4, 4]) as T4), [3, 3, 4, 1]],
+    ['spatialSeparableConv2d', (a, w) => spatialSeparableConv2d(a, w, tf.zeros([1, 3, 4, 4]) as T4), [3, 1, 4, 4]],
+  ];
+  const disposed = () => {
+    const t = x();
+    t.dispose();
+    return t;
+  };
+  const BAD_X: [string, () => unknown, RegExp][] = [
+    ['rank 3', () => tf.zeros([8, 8, 4]), /x must be a non-empty float32 tensor of rank 4, got float32 \[8, 8, 4\]/],
+    ['int32', () => tf.zeros([1, 8, 8, 4], 'int32'), /x must be a non-empty float32 tensor of rank 4, got int32 \[1, 8, 8, 4\]/],
+    ['empty', () => tf.zeros([1, 0, 8, 4]), /x must be a non-empty float32 tensor of rank 4, got float32 \[1, 0, 8, 4\]/],
+    ['disposed', disposed, /x must be a non-empty float32 tensor of rank 4, got a disposed tensor \[1, 8, 8, 4\]/],
+    ['an array', () => [[1, 2]], /x must be a non-empty float32 tensor of rank 4, got an array/],
+    ['undefined', () => undefined, /x must be a non-empty float32 tensor of rank 4, got undefined/],
+  ];
+
+  describe.each(OPS)('%s', (name, op, filterShape) => {
+    it.each(BAD_X)('x %s: an OpsInputError naming the op, no tensor left behind', (_, make, message) => {
+      const [bad, w] = [make(), tf.zeros(filterShape) as T4];
+      const before = tf.memory().numTensors;
+      expect(() => tf.tidy(() => op(bad as T4, w))).toThrow(OpsInputError);
+      expect(() => tf.tidy(() => op(bad as T4, w))).toThrow(new RegExp(`^${name}: ${message.source}`));
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([bad as tf.Tensor, w]);
+    });
+
+    it('an int32 filter: an OpsInputError naming the filter', () => {
+      const [a, w] = [x(), tf.zeros(filterShape, 'int32') as T4];
+      expect(() => tf.tidy(() => op(a, w))).toThrow(new RegExp(`^${name}: .*must be a non-empty float32 tensor of rank 4, got int32`));
+      tf.dispose([a, w]);
+    });
+  });
 
   it('names the op and the shapes when filter channels do not match', () => {
     const [a, w] = [x(), tf.zeros([3, 3, 3, 8]) as T4];
@@ -130,6 +171,14 @@ describe('bad input', () => {
     const [a, w] = [x(), tf.zeros([3, 3, 4, 2]) as T4];
     expect(() => depthwiseConv2d(a, w)).toThrow(/channel multiplier must be 1/);
     tf.dispose([a, w]);
+  });
+
+  it('groupedConv2d as a depthwise convolution (groups = in = out) leaves only its output behind', () => {
+    const [a, w] = [x(), tf.zeros([3, 3, 1, 4]) as T4];
+    const before = tf.memory().numTensors;
+    const y = groupedConv2d(a, w, 4);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    tf.dispose([a, w, y]);
   });
 
   it('rejects groups that do not divide the channels', () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { filterGradSource, inputGradSource, rotate180, withConvGradient } from './backprop.js';
+import { guardBackend } from '../backend/abort.js';
 import { simdKernels } from '../kernels/wasm-simd.js';
 import { convGeometry, type ConvGeometry, explicitPadding, type Padding, type Size2 } from './geometry.js';
 import { checkConvInput } from './validate.js';
@@ -16,9 +17,11 @@ export interface ConvOptions {
  * kernels allowed). Its gradient is built from forward convolutions, so it trains on every backend.
  */
 export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: ConvOptions = {}): tf.Tensor4D {
-  checkConvInput('conv2d', x, filter, filter.shape[2]);
+  checkConvInput('conv2d', x, filter);
   const g = convGeometry([x.shape[1], x.shape[2]], [filter.shape[0], filter.shape[1]], options.stride ?? 1, options.padding);
-  return withConvGradient(x, filter, g, (xs, w, strides, pad) => tf.conv2d(xs, w, strides, pad), conv2dInputGrad, conv2dFilterGrad);
+  return guardBackend('conv2d', () =>
+    withConvGradient(x, filter, g, (xs, w, strides, pad) => tf.conv2d(xs, w, strides, pad), conv2dInputGrad, conv2dFilterGrad),
+  );
 }
 
 /** dx: stride-1 convolution of the spread output gradient with the rotated, in/out-swapped filter. */

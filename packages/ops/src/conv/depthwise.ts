@@ -4,6 +4,7 @@ import { simdKernels } from '../kernels/wasm-simd.js';
 import { filterGradSource, inputGradSource, rotate180, withConvGradient } from './backprop.js';
 import type { ConvOptions } from './conv2d.js';
 import { convGeometry, type ConvGeometry } from './geometry.js';
+import { guardBackend } from '../backend/abort.js';
 import { checkConvInput } from './validate.js';
 
 /**
@@ -11,12 +12,14 @@ import { checkConvInput } from './validate.js';
  * `[kh, kw, channels, 1]` filter. Its gradient uses only depthwise forward convolutions.
  */
 export function depthwiseConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: ConvOptions = {}): tf.Tensor4D {
-  checkConvInput('depthwiseConv2d', x, filter, filter.shape[2]);
+  checkConvInput('depthwiseConv2d', x, filter);
   if (filter.shape[3] !== 1) {
     throw new OpsInputError(`depthwiseConv2d: the filter's channel multiplier must be 1, got [${filter.shape.join(', ')}]`);
   }
   const g = convGeometry([x.shape[1], x.shape[2]], [filter.shape[0], filter.shape[1]], options.stride ?? 1, options.padding);
-  return withConvGradient(x, filter, g, (xs, w, strides, pad) => tf.depthwiseConv2d(xs, w, strides, pad), depthwiseInputGrad, depthwiseFilterGrad);
+  return guardBackend('depthwiseConv2d', () =>
+    withConvGradient(x, filter, g, (xs, w, strides, pad) => tf.depthwiseConv2d(xs, w, strides, pad), depthwiseInputGrad, depthwiseFilterGrad),
+  );
 }
 
 function depthwiseInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {

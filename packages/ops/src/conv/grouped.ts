@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { OpsInputError } from '../errors.js';
 import { conv2d, type ConvOptions } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise.js';
-import { checkConvInput } from './validate.js';
+import { guardBackend } from '../backend/abort.js';
+import { checkConvInput, checkTensor } from './validate.js';
 
 /**
  * Grouped convolution: the channels are cut into `groups` groups, each convolved with its own slice of
@@ -15,6 +16,8 @@ export function groupedConv2d(
   groups: number,
   options: ConvOptions = {},
 ): tf.Tensor4D {
+  checkTensor('groupedConv2d', 'x', x, 4);
+  checkTensor('groupedConv2d', 'filter', filter, 4);
   const inChannels = x.shape[3];
   const outChannels = filter.shape[3];
   if (!Number.isInteger(groups) || groups < 1 || inChannels % groups !== 0 || outChannels % groups !== 0) {
@@ -22,14 +25,16 @@ export function groupedConv2d(
       `groupedConv2d: groups (${groups}) must be a positive integer dividing both ${inChannels} input and ${outChannels} output channels`,
     );
   }
-  checkConvInput('groupedConv2d', x, filter, filter.shape[2] * groups);
+  checkConvInput('groupedConv2d', x, filter, groups);
   if (groups === 1) return conv2d(x, filter, options);
   if (groups === inChannels && outChannels === inChannels) {
-    return depthwiseConv2d(x, tf.reshape(filter, [filter.shape[0], filter.shape[1], inChannels, 1]), options);
+    return tf.tidy(() => depthwiseConv2d(x, tf.reshape(filter, [filter.shape[0], filter.shape[1], inChannels, 1]), options));
   }
-  return tf.tidy(() => {
-    const xs = tf.split(x, groups, 3) as tf.Tensor4D[];
-    const fs = tf.split(filter, groups, 3) as tf.Tensor4D[];
-    return tf.concat(xs.map((xg, i) => conv2d(xg, fs[i]!, options)), 3);
-  });
+  return guardBackend('groupedConv2d', () =>
+    tf.tidy(() => {
+      const xs = tf.split(x, groups, 3) as tf.Tensor4D[];
+      const fs = tf.split(filter, groups, 3) as tf.Tensor4D[];
+      return tf.concat(xs.map((xg, i) => conv2d(xg, fs[i]!, options)), 3);
+    }),
+  );
 }

@@ -4,6 +4,7 @@ import { OpsInputError } from '../errors.js';
 import { simdKernels } from '../kernels/wasm-simd.js';
 import { spread } from './backprop.js';
 import { pair, type Size2 } from './geometry.js';
+import { guardBackend } from '../backend/abort.js';
 import { checkConvInput } from './validate.js';
 
 export interface PointwiseOptions {
@@ -16,7 +17,7 @@ export interface PointwiseOptions {
  * plain matrix products with explicit transposes (transposed-operand matMul is 10–40x slower on wasm).
  */
 export function pointwiseConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: PointwiseOptions = {}): tf.Tensor4D {
-  checkConvInput('pointwiseConv2d', x, filter, filter.shape[2]);
+  checkConvInput('pointwiseConv2d', x, filter);
   if (filter.shape[0] !== 1 || filter.shape[1] !== 1) {
     throw new OpsInputError(`pointwiseConv2d: the filter must be [1, 1, in, out], got [${filter.shape.join(', ')}]`);
   }
@@ -25,23 +26,25 @@ export function pointwiseConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: Po
   const cout = filter.shape[3];
   const ho = Math.ceil(h / sh);
   const wo = Math.ceil(w / sw);
-  return customOp(
-    [x, filter],
-    (save) => {
-      // A strided 1×1 convolution reads every stride-th pixel: subsample first, then multiply.
-      const rows = tf.reshape(subsample(x, sh, sw), [n * ho * wo, cin]);
-      const w2 = tf.reshape(filter, [cin, cout]);
-      save([rows, w2]);
-      return tf.reshape(tf.matMul(rows, w2), [n, ho, wo, cout]);
-    },
-    (dy, saved) => {
-      const [sRows, sW] = saved as [tf.Tensor2D, tf.Tensor2D];
-      const dyRows = (): tf.Tensor2D => tf.reshape(dy, [n * ho * wo, cout]);
-      return [
-        () => unsample(tf.reshape(tf.matMul(dyRows(), tf.transpose(sW)), [n, ho, wo, cin]), h, w, sh, sw),
-        () => tf.reshape(filterGrad(sRows, dyRows()), [1, 1, cin, cout]),
-      ];
-    },
+  return guardBackend('pointwiseConv2d', () =>
+    customOp(
+      [x, filter],
+      (save) => {
+        // A strided 1×1 convolution reads every stride-th pixel: subsample first, then multiply.
+        const rows = tf.reshape(subsample(x, sh, sw), [n * ho * wo, cin]);
+        const w2 = tf.reshape(filter, [cin, cout]);
+        save([rows, w2]);
+        return tf.reshape(tf.matMul(rows, w2), [n, ho, wo, cout]);
+      },
+      (dy, saved) => {
+        const [sRows, sW] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const dyRows = (): tf.Tensor2D => tf.reshape(dy, [n * ho * wo, cout]);
+        return [
+          () => unsample(tf.reshape(tf.matMul(dyRows(), tf.transpose(sW)), [n, ho, wo, cin]), h, w, sh, sw),
+          () => tf.reshape(filterGrad(sRows, dyRows()), [1, 1, cin, cout]),
+        ];
+      },
+    ),
   );
 }
 

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { OpsInputError } from '../errors.js';
 import { conv2d, type ConvOptions } from './conv2d.js';
 import { depthwiseConv2d } from './depthwise.js';
 import { pair } from './geometry.js';
 import { pointwiseConv2d } from './pointwise.js';
+import { checkConvInput, checkTensor } from './validate.js';
 
 /**
  * Depthwise-separable convolution (MobileNetV1): a depthwise `[kh, kw, in, 1]` convolution, then a
@@ -14,6 +16,8 @@ export function separableConv2d(
   pointwiseFilter: tf.Tensor4D,
   options: ConvOptions = {},
 ): tf.Tensor4D {
+  checkConvInput('separableConv2d', x, depthwiseFilter);
+  checkConvInput('separableConv2d', x, pointwiseFilter);
   return tf.tidy(() => pointwiseConv2d(depthwiseConv2d(x, depthwiseFilter, options), pointwiseFilter));
 }
 
@@ -27,6 +31,13 @@ export function spatialSeparableConv2d(
   horizontalFilter: tf.Tensor4D,
   options: ConvOptions = {},
 ): tf.Tensor4D {
+  checkConvInput('spatialSeparableConv2d', x, verticalFilter);
+  checkTensor('spatialSeparableConv2d', 'horizontalFilter', horizontalFilter, 4);
+  if (horizontalFilter.shape[2] !== verticalFilter.shape[3]) {
+    throw new OpsInputError(
+      `spatialSeparableConv2d: horizontalFilter [${horizontalFilter.shape.join(', ')}] does not take the ${verticalFilter.shape[3]} channels verticalFilter [${verticalFilter.shape.join(', ')}] makes`,
+    );
+  }
   const [sh, sw] = pair(options.stride ?? 1, 'stride');
   const padding = options.padding ?? 'same';
   const [ph, pw] = typeof padding === 'object' ? padding : [padding, padding];

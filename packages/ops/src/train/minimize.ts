@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { guardBackend } from '../backend/abort.js';
 import { OpsInputError, OutOfMemoryError } from '../errors.js';
 import { valueAndGradients } from './gradients.js';
 import type { TrainingMemoryEstimate } from './memory.js';
@@ -20,7 +21,8 @@ const ALLOCATION_FAILURE = /allocation failed|invalid (typed )?array length|memo
 /**
  * `optimizer.minimize(f, true, varList)` with the gradients from `valueAndGradients`, which frees each
  * intermediate as soon as the backward pass is done with it: one training step, returning the loss (owned
- * by the caller).
+ * by the caller). A wasm abort during the step becomes a `BackendAbortedError` (see `guardBackend`), inside an
+ * `OutOfMemoryError` when it was an allocation failure.
  */
 export function minimize(optimizer: tf.Optimizer, f: () => tf.Scalar, options: MinimizeOptions = {}): tf.Scalar {
   const { memory } = options;
@@ -30,7 +32,7 @@ export function minimize(optimizer: tf.Optimizer, f: () => tf.Scalar, options: M
   if (vars.length === 0) throw new OpsInputError(`minimize: none of the ${all.length} variables is trainable`);
   let result: ReturnType<typeof valueAndGradients<tf.Scalar>>;
   try {
-    result = valueAndGradients(f, vars);
+    result = guardBackend('minimize', () => valueAndGradients(f, vars));
   } catch (err) {
     if (memory && err instanceof Error && ALLOCATION_FAILURE.test(err.message)) throw new OutOfMemoryError(memory, { cause: err });
     throw err;

@@ -31,7 +31,22 @@ describe('decodeArch', () => {
     expect(stages[2]![0]).toMatchObject({ inChannels: 144, outChannels: 64, stride: 2, activation: 'relu6' });
   });
 
+  it("reads MobileNetV4's tokens (timm's grammar): uir start/middle/end kernels, er, mqa; LayerScale and GELU flags", () => {
+    const { stages } = decodeArch([['er_r1_k3_s2_e4_c48'], ['uir_r2_a3_k0_s2_e4_c80_ls', 'uir_r1_a0_k0_p3_s1_e2_c80_nge'], ['mqa_r1_k3_h4_s1_v2_d64_c80_ls']], { inChannels: 32 });
+    expect(stages).toEqual([
+      [{ type: 'FusedInvertedBottleneck', inChannels: 32, outChannels: 48, stride: 2, expandRatio: 4, kernel: 3, se: false, activation: 'relu' }],
+      [
+        { type: 'UniversalInvertedBottleneck', inChannels: 48, outChannels: 80, stride: 2, expandRatio: 4, startKernel: 3, middleKernel: 0, endKernel: 0, se: false, activation: 'relu', layerScale: 1e-5 },
+        { type: 'UniversalInvertedBottleneck', inChannels: 80, outChannels: 80, stride: 1, expandRatio: 4, startKernel: 3, middleKernel: 0, endKernel: 0, se: false, activation: 'relu', layerScale: 1e-5 },
+        { type: 'UniversalInvertedBottleneck', inChannels: 80, outChannels: 80, stride: 1, expandRatio: 2, startKernel: 0, middleKernel: 0, endKernel: 3, se: false, activation: 'gelu', layerScale: null },
+      ],
+      [{ type: 'MobileMQA', inChannels: 80, outChannels: 80, stride: 1, heads: 4, keyDim: 64, valueDim: 64, kvStride: 2, kvKernel: 3, layerScale: 1e-5 }],
+    ]);
+  });
+
   it.each([
+    [['uir_r1_a3_k5_s2_c80'], [0, 0], 'uir_r1_a3_k5_s2_c80', /a uir block needs its expansion ratio/],
+    [['mqa_r1_k3_h4_s1_c80'], [0, 0], 'mqa_r1_k3_h4_s1_c80', /needs its heads h<n> and key\/value dim d<n>/],
     [['ir_r1_k3_s1_e6_c16', 'ir_r1_q3_c16'], [0, 1], 'ir_r1_q3_c16', /unknown option 'q3'/],
     [[['cn_r1_k3_s2_c32'], ['zz_r1_c16']], [1, 0], 'zz_r1_c16', /unknown block kind 'zz'/],
     [['ds_r1_k3_s1'], [0, 0], 'ds_r1_k3_s1', /missing the output channels/],

@@ -18,6 +18,9 @@ export interface DecodedArch {
   outChannels: number;
 }
 
+/** LayerScale's first γ under the `ls` flag: timm's layer_scale_init_value for MobileNetV4. */
+const LAYER_SCALE = 1e-5;
+
 /** Decodes block strings (a list of stages, each a list of strings) into the blocks' own configs. */
 export function decodeArch(arch: readonly (readonly string[])[] | readonly string[], options: DecodeOptions): DecodedArch {
   const stages = (arch.length > 0 && typeof arch[0] === 'string' ? [arch] : arch) as readonly (readonly string[])[];
@@ -94,6 +97,37 @@ function blockConfig(
         reduction: a.ratio!,
         keep3x3: first && a.keep3x3,
         identityDiv: a.identityDiv ?? 1,
+        ...normField,
+      };
+    case 'uir':
+      return {
+        type: 'UniversalInvertedBottleneck',
+        inChannels,
+        outChannels,
+        stride,
+        expandRatio: a.ratio!,
+        startKernel: a.startKernel ?? 0,
+        middleKernel: a.kernel,
+        endKernel: a.endKernel ?? 0,
+        se: a.se,
+        activation: a.activation ?? 'relu',
+        layerScale: a.layerScale ? LAYER_SCALE : null,
+        ...normField,
+      };
+    case 'er':
+      return { type: 'FusedInvertedBottleneck', inChannels, outChannels, stride, expandRatio: a.ratio!, kernel: a.kernel, se: a.se, activation: a.activation ?? 'relu', ...normField };
+    case 'mqa':
+      return {
+        type: 'MobileMQA',
+        inChannels,
+        outChannels,
+        stride,
+        heads: a.heads!,
+        keyDim: a.dim!,
+        valueDim: a.dim!,
+        kvStride: a.kvStride ?? 1,
+        kvKernel: a.kernel,
+        layerScale: a.layerScale ? LAYER_SCALE : null,
         ...normField,
       };
   }

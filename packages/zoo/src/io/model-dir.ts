@@ -1,67 +1,24 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelRecipe } from '../build.js';
 import { ModelFileError } from '../errors.js';
-
-export const FORMAT_VERSION = 1;
-const MODEL_JSON = 'model.json';
-const WEIGHTS_BIN = 'weights.bin';
-const METADATA_JSON = 'mobilenets.json';
-
-/** How inputs are prepared for a model: infer reads it, nobody re-types it. */
-export interface Preprocessing {
-  /** Shorter side resized to this, before the center crop. */
-  resize: number;
-  crop: number;
-  interpolation: 'bilinear' | 'nearest';
-  mean: [number, number, number];
-  std: [number, number, number];
-  /** Pixel values are scaled into this range before normalization. */
-  inputRange: [number, number];
-  channelOrder: 'RGB';
-}
-
-/** `mobilenets.json`: what a saved model is (see the model-directory contract). */
-export interface ModelMetadata {
-  formatVersion: number;
-  /** Registry name. */
-  name: string;
-  options: Omit<ModelRecipe, 'name'>;
-  preprocessing: Preprocessing;
-  /** Class names, index = class id (null when unknown). */
-  labels: string[] | null;
-  provenance: { dataset?: string; epochs?: number; metrics?: Record<string, number>; packages: Record<string, string>; savedAt: string };
-}
+import { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN, readArtifacts, readJsonFile } from './artifacts.js';
+import { readDirectoryAtomic, writeDirectoryAtomic } from './atomic.js';
+import { FORMAT_VERSION, type ModelMetadata, type Preprocessing, checkRecipe, defaultPreprocessing, parseMetadata } from './metadata.js';
 
 export interface SaveModelOptions {
   labels?: string[];
   preprocessing?: Partial<Preprocessing>;
   provenance?: { dataset?: string; epochs?: number; metrics?: Record<string, number> };
+  /** Replace whatever is at the path. Without it only a model directory (mobilenets.json + model.json) is replaced. */
+  overwrite?: boolean;
 }
 
 export interface LoadedModel {
   model: tfl.LayersModel;
   metadata: ModelMetadata;
-}
-
-const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
-/** Seed 000's CIFAR-10 statistics. */
-const CIFAR10 = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] } as const;
-
-export function defaultPreprocessing(recipe: ModelRecipe): Preprocessing {
-  const cifar = recipe.name.includes('cifar');
-  const stats = cifar ? CIFAR10 : IMAGENET;
-  return {
-    resize: cifar ? recipe.inputSize : Math.round(recipe.inputSize / 0.875),
-    crop: recipe.inputSize,
-    interpolation: 'bilinear',
-    mean: [...stats.mean],
-    std: [...stats.std],
-    inputRange: [0, 1],
-    channelOrder: 'RGB',
-  };
 }
 
 function recipeOf(model: tfl.LayersModel): ModelRecipe {
@@ -70,9 +27,28 @@ function recipeOf(model: tfl.LayersModel): ModelRecipe {
   return recipe;
 }
 
+/** Whether `dir` holds a saved model (mobilenets.json and model.json): what saveModel may replace. */
+export async function isModelDirectory(dir: string): Promise<boolean> {
+  const files = await Promise.all([METADATA_JSON, MODEL_JSON].map((f) => stat(join(dir, f)).catch(() => null)));
+  return files.every((s) => s?.isFile());
+}
+
+/** The model's TF.js artifacts in memory (its weights read once, before anything is written). */
+async function artifactsOf(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+    }),
+  );
+  return artifacts!;
+}
+
 /**
- * Saves a model as a directory: TF.js `model.json` + `weights.bin`, and `mobilenets.json`. Written to a
- * temporary sibling first and renamed into place, so a failed save leaves nothing half-written.
+ * Saves a model as a directory: TF.js `model.json` + `weights.bin`, and `mobilenets.json`, with
+ * writeDirectoryAtomic: the path is normalised, a directory that is not a saved model (or a file) is never
+ * replaced without `overwrite`, and a reader finds the old model or the new one, whole, at every moment.
  */
 export async function saveModel(model: tfl.LayersModel, dir: string, options: SaveModelOptions = {}): Promise<ModelMetadata> {
   const recipe = recipeOf(model);
@@ -88,81 +64,64 @@ export async function saveModel(model: tfl.LayersModel, dir: string, options: Sa
     labels: options.labels ?? null,
     provenance: { ...options.provenance, packages: { '@tensorflow/tfjs-core': tf.version_core, '@tensorflow/tfjs-layers': tfl.version_layers }, savedAt: new Date().toISOString() },
   };
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  await mkdir(tmp, { recursive: true });
-  try {
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-        const json = {
-          modelTopology: artifacts.modelTopology,
-          format: 'layers-model',
-          generatedBy: artifacts.generatedBy,
-          convertedBy: null,
-          weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
-          userDefinedMetadata: artifacts.userDefinedMetadata,
-        };
-        await writeFile(join(tmp, MODEL_JSON), JSON.stringify(json));
-        await writeFile(join(tmp, WEIGHTS_BIN), new Uint8Array(data));
-        return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-      }),
-    );
-    await writeFile(join(tmp, METADATA_JSON), `${JSON.stringify(metadata, null, 2)}\n`);
-    await mkdir(dirname(dir), { recursive: true });
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  const artifacts = await artifactsOf(model);
+  const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+  const json = {
+    modelTopology: artifacts.modelTopology,
+    format: 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: null,
+    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+    userDefinedMetadata: artifacts.userDefinedMetadata,
+  };
+  await writeDirectoryAtomic(
+    dir,
+    async (tmp) => {
+      await writeFile(join(tmp, MODEL_JSON), JSON.stringify(json));
+      await writeFile(join(tmp, WEIGHTS_BIN), new Uint8Array(data));
+      await writeFile(join(tmp, METADATA_JSON), `${JSON.stringify(metadata, null, 2)}\n`);
+    },
+    { overwrite: options.overwrite, isReplaceable: isModelDirectory },
+  );
   return metadata;
 }
 
-async function readJson<T>(path: string): Promise<T> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ModelFileError(path, `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+/** The built model must have the input size and class count mobilenets.json states. */
+function checkShapes(path: string, model: tfl.LayersModel, metadata: ModelMetadata): void {
+  const { inputSize, numClasses, features } = metadata.options;
+  const input = model.inputs[0]?.shape;
+  if (input?.[1] !== inputSize || input[2] !== inputSize) {
+    throw new ModelFileError(path, `says inputSize ${inputSize}; model.json's input is [${input}]`);
   }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new ModelFileError(path, 'is not valid JSON');
+  const output = model.outputs[0]?.shape;
+  if (features === 'logits' && (model.outputs.length !== 1 || output?.[1] !== numClasses)) {
+    throw new ModelFileError(path, `says numClasses ${numClasses}; model.json's output is [${output}]`);
   }
 }
 
-/** The TF.js artifacts of a saved model directory (topology, weight specs, weight data). */
-export async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
-  const json = await readJson<tf.io.ModelJSON>(join(dir, MODEL_JSON));
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) throw new ModelFileError(join(dir, MODEL_JSON), 'is not a TF.js layers model.json');
-  const buffers: ArrayBuffer[] = [];
-  for (const group of json.weightsManifest) {
-    for (const p of group.paths) {
-      try {
-        const b = await readFile(join(dir, p));
-        buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-      } catch (err) {
-        throw new ModelFileError(join(dir, p), `cannot read the weights (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-      }
-    }
-  }
-  const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
-  const weightData = tf.io.CompositeArrayBuffer.join(buffers);
-  const expected = weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
-  if (weightData.byteLength !== expected) {
-    throw new ModelFileError(join(dir, WEIGHTS_BIN), `holds ${weightData.byteLength} bytes; model.json describes ${expected}`);
-  }
-  return { modelTopology: json.modelTopology, weightSpecs, weightData, userDefinedMetadata: json.userDefinedMetadata };
-}
-
-/** Loads a directory written by `saveModel`: the model and its `mobilenets.json`. */
+/**
+ * Loads a directory written by `saveModel`: the model and its `mobilenets.json`, as one version even while
+ * another process saves over it. The directory may come from anywhere: weight paths must stay inside it,
+ * files are read only up to their declared sizes, and mobilenets.json must describe the model of model.json.
+ */
 export async function loadModel(dir: string): Promise<LoadedModel> {
-  const metadata = await readJson<ModelMetadata>(join(dir, METADATA_JSON));
-  if (metadata.formatVersion !== FORMAT_VERSION) {
-    throw new ModelFileError(join(dir, METADATA_JSON), `has format version ${metadata.formatVersion}; this version reads ${FORMAT_VERSION}`);
+  const { path, metadata, artifacts } = await readDirectoryAtomic(dir, async (d) => {
+    const path = join(d, METADATA_JSON);
+    const metadata = parseMetadata(path, await readJsonFile(d, METADATA_JSON));
+    return { path, metadata, artifacts: await readArtifacts(d) };
+  });
+  checkRecipe(path, metadata, (artifacts.userDefinedMetadata as { mobilenets?: Partial<ModelRecipe> } | undefined)?.mobilenets);
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (err) {
+    throw new ModelFileError(join(dir, MODEL_JSON), `cannot build the model it describes (${(err as Error).message})`, { cause: err });
   }
-  const artifacts = await readArtifacts(dir);
-  const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+  try {
+    checkShapes(path, model, metadata);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
   return { model, metadata };
 }
