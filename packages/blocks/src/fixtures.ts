@@ -37,7 +37,10 @@ export interface NaNFixture {
   trainNaN: number[];
 }
 
+/** In the order of loadBlockFixtures: blocks.json's cases, then blocks-v4.json's. */
 export function loadNaNFixtures(): NaNFixture[] {
-  const file = new URL('./__fixtures__/nan.json', import.meta.url);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { cases: NaNFixture[] }).cases;
+  return ['nan.json', 'nan-v4.json'].flatMap((name) => {
+    const file = new URL(`./__fixtures__/${name}`, import.meta.url);
+    return (JSON.parse(readFileSync(file, 'utf8')) as { cases: NaNFixture[] }).cases;
+  });
 }
