@@ -128,10 +128,18 @@ export class MobileMQA extends BlockLayer<MobileMQAConfig> {
     const pixels = h * w;
     const kvSize = (u.keyDown?.cost([h, w]).outputSize ?? [h, w]) as [number, number];
     const kvPixels = kvSize[0] * kvSize[1];
-    const at = (unit: Unit | null, size: Size2) => (unit ? unit.savedOutputs * unit.cost(size).activationBytes : 0);
-    const units =
-      at(u.norm, [h, w]) + at(u.query, [h, w]) + at(u.keyDown, [h, w]) + at(u.key, kvSize) +
-      at(u.valueDown, [h, w]) + at(u.value, kvSize) + at(u.output, [h, w]) + at(u.layerScale, [h, w]);
+    const full: Size2 = [h, w];
+    const sized: [Unit | null, Size2][] = [
+      [u.norm, full],
+      [u.query, full],
+      [u.keyDown, full],
+      [u.key, kvSize],
+      [u.valueDown, full],
+      [u.value, kvSize],
+      [u.output, full],
+      [u.layerScale, full],
+    ];
+    const units = sized.reduce((sum, [unit, size]) => sum + (unit ? unit.savedOutputs * unit.cost(size).activationBytes : 0), 0);
     const scores = pixels * heads * kvPixels * 4;
     return {
       saved: units + pixels * heads * keyDim * 4 + 2 * scores,
