@@ -1,5 +1,5 @@
-"""The zoo's nets in PyTorch, by registry name: torchvision's MobileNetV2 / V3, seed 001's MobileNeXt (ported in
-packages/zoo/fixtures), MobileNetV1 from its table. Shared by the benchmark scripts; None for names with no
+"""The zoo's nets in PyTorch, by registry name: torchvision's MobileNetV2 / V3, the official MobileNeXt (transcribed in
+packages/zoo/fixtures/mobilenext_official.py), MobileNetV1 from its table. Shared by the benchmark scripts; None for names with no
 PyTorch counterpart (block-swapped layouts, the CIFAR net, seed 004's variant, the minimalistic V3s).
 Also the options and device set-up the per-variant scripts share.
 """
@@ -13,7 +13,7 @@ from torchvision import models
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "packages", "zoo", "fixtures"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "packages", "blocks", "fixtures"))
 from make_fixtures import conv_bn  # noqa: E402
-from reference_counts import MobileNeXt  # noqa: E402
+from mobilenext_official import MXNet as MobileNeXt  # noqa: E402
 
 
 def mobilenet_v1(width):

@@ -15,7 +15,7 @@ import { pytorchInference, pytorchTraining } from './pytorch-inference.js';
 import { type BenchReport, formatReport, type ZooTrainOutcome } from './report.js';
 import { validateReport } from './schema.js';
 import type { TrainStepConfig, TrainStepResult } from './train-step.js';
-import type { ZooTrainStepResult } from './zoo-train-step.js';
+import type { TrainPath, ZooTrainStepResult } from './zoo-train-step.js';
 
 export interface BenchOptions {
   /** Every registered variant, more timed runs and larger baselines. */
@@ -52,6 +52,8 @@ const SMALL_MODELS = ['mobilenetv3_small_100'];
  */
 const GPU_BATCH = 256;
 const GPU_TRAIN_BATCH = 32;
+/** The small variant's training batch on the slow backends (cpu; webgpu without a GPU). */
+const SLOW_TRAIN_BATCH = 4;
 const CHILD_LIMIT_MS = 300_000;
 
 /** What one backend runs: its inference figures came from a probe, the training plan follows from them. */
@@ -62,6 +64,8 @@ interface BackendPlan {
   trainModels: string[];
   trainBatch: number;
   trainSteps: number;
+  /** Extra training rows: a variant on the previous path and the engine at a batch the previous path fits. */
+  beforeAfter?: { model: string; batch: number };
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -90,7 +94,7 @@ const where = (p: { backend: string; threads?: number }) => `${p.backend}${p.thr
  * Inference of a backend that may be slow or absent: a small probe first; on a hardware GPU (or native
  * TensorFlow) every variant follows at the large batch. Returns undefined when the backend is not there.
  */
-async function probeBackend(backend: BackendName, models: string[], runs: number, trainBatch: number) {
+async function probeBackend(backend: BackendName, models: string[], runs: number) {
   log(`inference: ${SMALL_MODELS.join(', ')} on ${backend}`);
   let result: InferenceResult;
   try {
@@ -114,18 +118,23 @@ async function probeBackend(backend: BackendName, models: string[], runs: number
     backend,
     info,
     trainModels: fast ? models : SMALL_MODELS,
-    trainBatch: info.gpu ? GPU_TRAIN_BATCH : trainBatch,
+    trainBatch: info.gpu ? GPU_TRAIN_BATCH : SLOW_TRAIN_BATCH,
     trainSteps: fast ? 2 : 1,
   };
   return { result, plan };
 }
 
 async function trainEach(plan: BackendPlan): Promise<ZooTrainOutcome[]> {
+  const runs: { spec: string; batch: number; path: TrainPath }[] = plan.trainModels.map((spec) => ({ spec, batch: plan.trainBatch, path: 'engine' }));
+  if (plan.beforeAfter) {
+    const { model: spec, batch } = plan.beforeAfter;
+    runs.push({ spec, batch, path: 'previous' }, { spec, batch, path: 'engine' });
+  }
   const outcomes: ZooTrainOutcome[] = [];
-  for (const spec of plan.trainModels) {
-    log(`train step: ${spec} on ${where(plan)}, batch ${plan.trainBatch}`);
+  for (const { spec, batch, path } of runs) {
+    log(`train step: ${spec} on ${where(plan)}, batch ${batch}, ${path} path`);
     const [model, block] = spec.split('+') as [string, BlockFamily | undefined];
-    const args = { backend: plan.backend, threads: plan.threads, model, block, batch: plan.trainBatch, warmup: 1, steps: plan.trainSteps };
+    const args = { backend: plan.backend, threads: plan.threads, model, block, batch, path, warmup: 1, steps: plan.trainSteps };
     outcomes.push(
       await inChild<ZooTrainStepResult>('zoo-train-step', args, CHILD_LIMIT_MS).catch((err: unknown) => ({
         backend: plan.backend,
@@ -142,6 +151,7 @@ async function cifarTrainSteps(full: boolean, cores: number) {
   const steps = full ? 5 : 3;
   const configs: TrainStepConfig[] = [
     { backend: 'wasm', threads: cores, convolutions: 'ours', batch: 128, warmup: 1, steps },
+    { backend: 'wasm', threads: cores, convolutions: 'ours', path: 'previous', batch: 128, warmup: 1, steps },
     { backend: 'wasm', threads: 1, convolutions: 'ours', batch: 128, warmup: 1, steps },
     { backend: 'cpu', convolutions: 'ours', batch: 128, warmup: full ? 1 : 0, steps: full ? 3 : 1 },
     { backend: 'cpu', convolutions: 'stock', batch: full ? 8 : 2, warmup: 0, steps: full ? 2 : 1 },
@@ -161,19 +171,21 @@ export async function runBench(options: BenchOptions): Promise<void> {
   const machine = machineInfo();
   const models = full ? [...listModels(), 'mobilenetv2_100+sandglass'] : QUICK_MODELS;
   const runs = full ? 30 : 15;
-  // A small batch on wasm: tfjs keeps every gradient of a step to its end, so MobileNetV2-224 peaks near 2 GB
-  // at batch 4, and the wider variants pass the wasm heap's 4 GB at batch 8.
-  const trainBatch = 4;
+  // Batch 32 at 224×224 on wasm: the training engine's estimate turns block recomputation on where a variant
+  // would not fit the 4 GB heap otherwise. The previous path (tfjs keeps every gradient of a step to its end)
+  // peaks near 2 GB at batch 4: its before/after pair with the engine runs there.
+  const trainBatch = 32;
+  const beforeAfter = { model: 'mobilenetv2_100', batch: 4 };
   const inference: InferenceResult[] = [];
   const plans: BackendPlan[] = [];
   if (!gpuOnly) {
     log(`inference: ${models.length} variants on wasm (${machine.cores} threads)`);
     const wasm = await inChild<InferenceResult>('inference', { backend: 'wasm', threads: machine.cores, models: models.join(','), runs, batch: 32 });
     inference.push(wasm);
-    plans.push({ backend: 'wasm', threads: machine.cores, info: wasm.backendInfo, trainModels: models, trainBatch, trainSteps: full ? 4 : 2 });
+    plans.push({ backend: 'wasm', threads: machine.cores, info: wasm.backendInfo, trainModels: models, trainBatch, trainSteps: full ? 4 : 2, beforeAfter });
   }
   for (const backend of gpuOnly ? (['webgpu'] as const) : (['cpu', 'webgpu', 'tensorflow'] as const)) {
-    const probed = await probeBackend(backend, models, runs, trainBatch);
+    const probed = await probeBackend(backend, models, runs);
     if (!probed) continue;
     inference.push(probed.result);
     plans.push(probed.plan);

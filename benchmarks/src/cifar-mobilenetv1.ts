@@ -17,16 +17,16 @@ export interface Convolutions {
   conv: (x: T4, w: T4, stride: number) => T4;
   depthwise: (x: T4, w: T4, stride: number) => T4;
   pointwise: (x: T4, w: T4) => T4;
-  /** Training-mode BatchNorm. */
-  norm: (x: T4, gamma: tf.Tensor1D, beta: tf.Tensor1D) => T4;
+  /** Training-mode BatchNorm, then ReLU. */
+  normRelu: (x: T4, gamma: tf.Tensor1D, beta: tf.Tensor1D) => T4;
 }
 
-/** Our ops (gradients from forward kernels, matrix-product BatchNorm): what the library trains with. */
+/** Our ops (gradients from forward kernels, BatchNorm and ReLU in one op): what the library trains with. */
 export const OUR_CONVOLUTIONS: Convolutions = {
   conv: (x, w, stride) => conv2d(x, w, { stride, padding: 1 }),
   depthwise: (x, w, stride) => depthwiseConv2d(x, w, { stride, padding: 1 }),
   pointwise: (x, w) => pointwiseConv2d(x, w),
-  norm: (x, gamma, beta) => batchNormTrain(x, gamma, beta).y as T4,
+  normRelu: (x, gamma, beta) => batchNormTrain(x, gamma, beta, { activation: 'relu' }).y,
 };
 
 const PAD1: [[0, 0], [number, number], [number, number], [0, 0]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
@@ -35,9 +35,9 @@ export const STOCK_CONVOLUTIONS: Convolutions = {
   conv: (x, w, stride) => tf.conv2d(x, w, stride, PAD1),
   depthwise: (x, w, stride) => tf.depthwiseConv2d(x, w, stride, PAD1),
   pointwise: (x, w) => tf.conv2d(x, w, 1, 'valid'),
-  norm: (x, gamma, beta) => {
+  normRelu: (x, gamma, beta) => {
     const { mean, variance } = tf.moments(x, [0, 1, 2]);
-    return tf.batchNorm(x, mean, variance, beta, gamma, 1e-5) as T4;
+    return tf.relu(tf.batchNorm(x, mean, variance, beta, gamma, 1e-5)) as T4;
   },
 };
 
@@ -91,16 +91,13 @@ export function cifarV1Variables(p: CifarV1Params): tf.Variable[] {
   ];
 }
 
-/** Training-mode BatchNorm (batch statistics, PyTorch's eps) followed by ReLU. */
-function normRelu(x: T4, p: BatchNormParams, norm: Convolutions['norm']): T4 {
-  return tf.relu(norm(x, p.gamma as tf.Tensor as tf.Tensor1D, p.beta as tf.Tensor as tf.Tensor1D));
-}
-
 export function cifarV1Logits(p: CifarV1Params, convs: Convolutions, x: T4): tf.Tensor2D {
-  let h = normRelu(convs.conv(x, p.stem as tf.Tensor as T4, 1), p.stemNorm, convs.norm);
+  // Training-mode BatchNorm (batch statistics, PyTorch's eps) followed by ReLU.
+  const normRelu = (h: T4, n: BatchNormParams) => convs.normRelu(h, n.gamma as tf.Tensor as tf.Tensor1D, n.beta as tf.Tensor as tf.Tensor1D);
+  let h = normRelu(convs.conv(x, p.stem as tf.Tensor as T4, 1), p.stemNorm);
   p.blocks.forEach((b, i) => {
-    h = normRelu(convs.depthwise(h, b.depthwise as tf.Tensor as T4, CIFAR_V1_BLOCKS[i]![1]), b.dwNorm, convs.norm);
-    h = normRelu(convs.pointwise(h, b.pointwise as tf.Tensor as T4), b.pwNorm, convs.norm);
+    h = normRelu(convs.depthwise(h, b.depthwise as tf.Tensor as T4, CIFAR_V1_BLOCKS[i]![1]), b.dwNorm);
+    h = normRelu(convs.pointwise(h, b.pointwise as tf.Tensor as T4), b.pwNorm);
   });
   // avg_pool2d(2) on the final 2×2 map = the global mean.
   return tf.add(tf.matMul(tf.mean(h, [1, 2]), p.fcWeight), p.fcBias);

@@ -10,13 +10,13 @@ import { type InferenceConfig, measureInference } from './inference.js';
 import { profileTrainStep } from './profile.js';
 import { validateReport } from './schema.js';
 import { measureTrainStep } from './train-step.js';
-import { measureZooTrainStep, type ZooTrainStepConfig } from './zoo-train-step.js';
+import { measureZooTrainStep, TRAIN_PATHS, type ZooTrainStepConfig } from './zoo-train-step.js';
 
 const HELP = `Usage: npm run bench [-- --full] [-- --gpu] [-- --out DIR]
        node dist/cli.js inference --backend NAME --models a,b,… [--threads N] [--runs N] [--batch N]
-       node dist/cli.js zoo-train-step --model NAME [--block B] [--input-size N] [--batch N] [--threads N] [--warmup N] [--steps N]
-       node dist/cli.js train-step --backend NAME --convolutions ours|stock --batch N [--threads N] [--warmup N] [--steps N]
-       node dist/cli.js profile --backend NAME --convolutions ours|stock --batch N [--threads N] [--by-shape] [--top N]
+       node dist/cli.js zoo-train-step --model NAME [--block B] [--input-size N] [--batch N] [--path P] [--threads N] [--warmup N] [--steps N]
+       node dist/cli.js train-step --backend NAME --convolutions ours|stock --batch N [--path P] [--threads N] [--warmup N] [--steps N]
+       node dist/cli.js profile --backend NAME (--convolutions ours|stock | --model NAME [--input-size N]) --batch N [--path P] [--threads N] [--by-shape] [--top N]
        node dist/cli.js loader [--images N] [--batch N] [--prefetch N]
        node dist/cli.js onnx-export --models a,b,… [--threads N] [--runs N] [--batch N]
        node dist/cli.js charts RESULT.json   (draws the two charts of a result file again)
@@ -26,7 +26,8 @@ beside a baseline measured in the same run:
 - inference at each variant's input size (224×224; 32×32 for the CIFAR net): params, MACs, batch-1 latency (median, p90, warm-up apart), throughput at a large
   batch, peak memory (tfjs and RSS) — against PyTorch eager (Debian's python3-torch) and onnxruntime-node on
   the same nets on the CPU, and against PyTorch on CUDA for a hardware GPU;
-- an Adam training step of each variant, against PyTorch's on the same nets;
+- an Adam training step of each variant (batch 32 on wasm), against PyTorch's on the same nets: speed and
+  memory per image; V2 at batch 4 on the previous path and the engine;
 - seed 000's CIFAR MobileNetV1 training step (batch 128) with @mobilenets/ops on wasm (all cores, then one)
   and cpu, against tfjs' stock cpu gradients and PyTorch;
 - the image-folder loader with seed 003's transforms, and whether it keeps up with a V2 training step;
@@ -41,6 +42,9 @@ DIR defaults to benchmarks/results) and prints the tables. 'inference', 'zoo-tra
 Options:
   --full        every registered variant, more timed steps and larger baselines (slower; writes *-full.*)
   --gpu         only webgpu on a hardware GPU against PyTorch CUDA (writes <host>-<date>-gpu.*)
+  --path P      training: engine (default: @mobilenets/ops' minimize, SIMD kernels on wasm, recomputation
+                where a batch would not fit) or previous (tfjs' optimizer.minimize, kernels off)
+  --model NAME  zoo-train-step, profile: a registered variant (profile: instead of the CIFAR net)
   --by-shape    profile: one row per kernel and input shapes
   --top N       profile: rows to print (default 25)
   --out DIR     where to write the results
@@ -68,7 +72,8 @@ async function main(): Promise<void> {
       top: { type: 'string', default: '25' },
       images: { type: 'string', default: '192' },
       prefetch: { type: 'string', default: '2' },
-      model: { type: 'string', default: 'mobilenetv2_100' },
+      model: { type: 'string' },
+      path: { type: 'string', default: 'engine' },
       block: { type: 'string' },
       models: { type: 'string', default: 'mobilenetv2_100' },
       runs: { type: 'string', default: '20' },
@@ -83,7 +88,9 @@ async function main(): Promise<void> {
   const backend = oneOf('backend', values.backend, BACKENDS);
   const threads = values.threads === undefined ? {} : { threads: count('threads', values.threads) };
   const batch = (fallback: number) => count('batch', values.batch ?? String(fallback));
-  const cifar = { backend, ...threads, convolutions: oneOf('convolutions', values.convolutions, ['ours', 'stock'] as const) };
+  const path = oneOf('path', values.path, TRAIN_PATHS);
+  const cifar = { backend, ...threads, path, convolutions: oneOf('convolutions', values.convolutions, ['ours', 'stock'] as const) };
+  const inputSize = values['input-size'] === undefined ? {} : { inputSize: count('input-size', values['input-size']) };
   const write = (result: unknown): void => {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   };
@@ -98,9 +105,10 @@ async function main(): Promise<void> {
       const config: ZooTrainStepConfig = {
         backend,
         ...threads,
-        model: values.model,
+        model: values.model ?? 'mobilenetv2_100',
         ...(values.block === undefined ? {} : { block: oneOf('block', values.block, BLOCKS) }),
-        ...(values['input-size'] === undefined ? {} : { inputSize: count('input-size', values['input-size']) }),
+        ...inputSize,
+        path,
         batch: batch(16),
         warmup: count('warmup', values.warmup),
         steps: count('steps', values.steps),
@@ -125,7 +133,8 @@ async function main(): Promise<void> {
       return write(await measureOnnxExport(config, log));
     }
     case 'profile': {
-      const times = await profileTrainStep({ ...cifar, batch: batch(128) }, values['by-shape']);
+      const subject = values.model === undefined ? { ...cifar, batch: batch(128) } : { backend, ...threads, path, model: values.model, ...inputSize, batch: batch(16) };
+      const times = await profileTrainStep(subject, values['by-shape']);
       const total = times.filter((t) => t.kernel !== 'forward').reduce((sum, t) => sum + t.ms, 0);
       process.stdout.write(`kernel time ${total.toFixed(0)} ms (custom-gradient 'forward' rows overlap the rest)\n`);
       for (const t of times.slice(0, count('top', values.top))) {

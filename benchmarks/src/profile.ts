@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cifarTrainer, type TrainStepConfig } from './train-step.js';
+import { type ZooTrainStepConfig, zooTrainer } from './zoo-train-step.js';
 
 export interface KernelTime {
   kernel: string;
@@ -8,12 +9,15 @@ export interface KernelTime {
 }
 
 /**
- * Kernel times of one training step (after one untimed step), summed per kernel name, or per kernel name and
- * input shapes with `byShape`. Kernels run inside a custom gradient's forward are counted on their own too,
- * so `forward` overlaps the rest.
+ * Kernel times of one training step (after one untimed step) of the CIFAR net or a zoo model, summed per kernel
+ * name, or per kernel name and input shapes with `byShape`. Kernels run inside a custom op's forward pass are
+ * counted on their own too, so its row (`unnamed scope`) overlaps the rest.
  */
-export async function profileTrainStep(config: Omit<TrainStepConfig, 'warmup' | 'steps'>, byShape: boolean): Promise<KernelTime[]> {
-  const trainer = await cifarTrainer(config);
+export async function profileTrainStep(
+  config: Omit<TrainStepConfig, 'warmup' | 'steps'> | Omit<ZooTrainStepConfig, 'warmup' | 'steps'>,
+  byShape: boolean,
+): Promise<KernelTime[]> {
+  const trainer = 'model' in config ? await zooTrainer(config) : await cifarTrainer(config);
   const step = async () => {
     await trainer.step();
   };

@@ -53,10 +53,22 @@ export interface PytorchTraining {
   /** 'cpu', or the CUDA device's name. */
   device: string;
   /** Keyed by registry name. */
-  models: Record<string, { batch: number; warmupMs: number; stepMs: number[]; imagesPerSecond: number }>;
+  models: Record<string, PytorchTrainingRow>;
 }
 
-/** PyTorch's Adam training steps at 224×224 on the same nets (on the CPU, or on CUDA), or why it could not run. */
+export interface PytorchTrainingRow {
+  batch: number;
+  warmupMs: number;
+  stepMs: number[];
+  imagesPerSecond: number;
+  /** Peak RSS after the steps minus RSS before them: what the step took (absent in older results). */
+  rssGrowthBytes?: number;
+}
+
+/**
+ * PyTorch's Adam training steps at 224×224 on the same nets (on the CPU, or on CUDA), one process per net so that
+ * each one's RSS growth is its own; or why it could not run.
+ */
 export async function pytorchTraining(
   models: string[],
   threads: number,
@@ -65,12 +77,16 @@ export async function pytorchTraining(
   device: 'cpu' | 'cuda' = 'cpu',
 ): Promise<PytorchTraining | { unavailable: string }> {
   try {
-    const raw = await runPythonJson<Omit<PytorchTraining, 'models'> & { models: Record<string, { batch: number; warmupMs: number; stepMs: number[] }> }>(
-      'train_step.py',
-      ['--models', models.join(','), '--threads', `${threads}`, '--batch', `${batch}`, '--steps', `${steps}`, '--device', device],
-    );
-    const rows = Object.fromEntries(Object.entries(raw.models).map(([n, m]) => [n, { ...m, imagesPerSecond: m.batch / (median(m.stepMs) / 1000) }]));
-    return { torch: raw.torch, threads: raw.threads, device: raw.device, models: rows };
+    let result: PytorchTraining | undefined;
+    for (const model of models) {
+      const raw = await runPythonJson<Omit<PytorchTraining, 'models'> & { models: Record<string, Omit<PytorchTrainingRow, 'imagesPerSecond'>> }>(
+        'train_step.py',
+        ['--models', model, '--threads', `${threads}`, '--batch', `${batch}`, '--steps', `${steps}`, '--device', device],
+      );
+      result ??= { torch: raw.torch, threads: raw.threads, device: raw.device, models: {} };
+      for (const [n, m] of Object.entries(raw.models)) result.models[n] = { ...m, imagesPerSecond: m.batch / (median(m.stepMs) / 1000) };
+    }
+    return result ?? { unavailable: 'no model to run' };
   } catch (err) {
     return unavailable(err);
   }

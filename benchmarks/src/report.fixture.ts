@@ -65,7 +65,7 @@ export const report: BenchReport = {
     },
   ],
   zooTrainStep: [
-    { backend: 'wasm', model: 'mobilenetv2_100', inputSize: 224, batch: 8, warmup: 1, steps: 2, backendInfo: { name: 'wasm', gpu: false, threads: 2 }, warmupMs: [7000], stepMs: [1500, 1500], imagesPerSecond: 8 / 1.5, tfPeakBytes: 900 * 2 ** 20, peakRssBytes: 1500 * 2 ** 20 },
+    { backend: 'wasm', model: 'mobilenetv2_100', inputSize: 224, batch: 8, warmup: 1, steps: 2, backendInfo: { name: 'wasm', gpu: false, threads: 2 }, warmupMs: [7000], stepMs: [1500, 1500], imagesPerSecond: 8 / 1.5, tfPeakBytes: 900 * 2 ** 20, peakRssBytes: 1500 * 2 ** 20, path: 'engine', rssGrowthBytes: 600 * 2 ** 20, heapBytes: 1000 * 2 ** 20 },
   ],
   trainStep: [
     step({}),
@@ -90,7 +90,7 @@ export const report: BenchReport = {
       device: 'cpu',
       models: { mobilenetv2_100: { warmupMs: 100, latency: { medianMs: 40, p90Ms: 45, runs: 15 }, throughput: { batch: 32, imagesPerSecond: 60 } } },
     },
-    pytorchTraining: { torch: '1.13', threads: 2, device: 'cpu', models: { mobilenetv2_100: { batch: 8, warmupMs: 900, stepMs: [400, 400], imagesPerSecond: 20 } } },
+    pytorchTraining: { torch: '1.13', threads: 2, device: 'cpu', models: { mobilenetv2_100: { batch: 8, warmupMs: 900, stepMs: [400, 400], imagesPerSecond: 20, rssGrowthBytes: 712 * 2 ** 20 } } },
     onnxInference: {
       onnxruntime: '1.30.0',
       threads: 2,

@@ -45,10 +45,13 @@ describe('formatReport', () => {
   });
 
   it("compares each variant's training step with PyTorch's at the same batch", () => {
-    // 8 images in 1.5 s = 5.33 img/s against PyTorch's 20.
-    expect(formatReport(report)).toContain('| mobilenetv2_100 | 8 | 7000 | 1500 | 5.3 | 20.0 | 0.27 | 900 / 1500 |');
+    // 8 images in 1.5 s = 5.33 img/s against PyTorch's 20; RSS growth 600 MB / 8 = 75 MB per image against 712 / 8 = 89.
+    expect(formatReport(report)).toContain('| mobilenetv2_100 | 8 | 7000 | 1500 | 5.3 | 20.0 | 0.27 | 75 / 89 | 0.84 | 900 / 1000 / 1500 |');
     const otherBatch = { ...report, zooTrainStep: [{ ...wasmStep, batch: 4 }] };
-    expect(formatReport(otherBatch)).toContain('| mobilenetv2_100 | 4 | 7000 | 1500 | 5.3 | — | — | 900 / 1500 |');
+    expect(formatReport(otherBatch)).toContain('| mobilenetv2_100 | 4 | 7000 | 1500 | 5.3 | — | — | 150 / — | — | 900 / 1000 / 1500 |');
+    const previous = { ...report, zooTrainStep: [{ ...wasmStep, path: 'previous' as const }, { ...wasmStep, recomputed: ['blocks_1_0', 'blocks_2_0'] }] };
+    expect(formatReport(previous)).toContain('| mobilenetv2_100 (previous path) | 8 |');
+    expect(formatReport(previous)).toContain('| mobilenetv2_100, 2 blocks recomputed | 8 |');
     const failed = { ...report, zooTrainStep: [{ backend: 'wasm' as const, model: 'mobilenext_100', unavailable: 'no result within 300 s' }] };
     expect(formatReport(failed)).toContain('| mobilenext_100 | unavailable: no result within 300 s |');
   });
@@ -58,7 +61,7 @@ describe('formatReport', () => {
     const text = formatReport({ ...report, zooTrainStep: [wasmStep, { ...wasmStep, backend: 'webgpu', backendInfo: mesa }] });
     expect(text).toContain('### wasm ×2 threads\n\nAgainst PyTorch 1.13 on the CPU, 2 threads, same batch.');
     expect(text).toContain('### webgpu (Mesa, software: not compared)\n\nSoftware adapter: not compared.');
-    expect(text.match(/\| mobilenetv2_100 \| 8 \| 7000 \| 1500 \| 5\.3 \| — \| — \| 900 \/ 1500 \|/g)).toHaveLength(1);
+    expect(text.match(/\| mobilenetv2_100 \| 8 \| 7000 \| 1500 \| 5\.3 \| — \| — \| 75 \/ — \| — \| 900 \/ 1000 \/ 1500 \|/g)).toHaveLength(1);
   });
 
   it('compares a real GPU with PyTorch on CUDA, in a GPU-only report', () => {
@@ -71,7 +74,7 @@ describe('formatReport', () => {
     expect(text).toContain('GPU rows: PyTorch 2.5 eager on NVIDIA H100.');
     // Training: 64 images in 100 ms = 640 img/s against PyTorch's 1280 at batch 64.
     expect(text).toContain('### webgpu (NVIDIA H100)\n\nAgainst PyTorch 2.5 on NVIDIA H100, same batch.');
-    expect(text).toContain('| mobilenetv2_100 | 64 | 7000 | 100 | 640.0 | 1280.0 | 0.50 | 900 / 1500 |');
+    expect(text).toContain('| mobilenetv2_100 | 64 | 7000 | 100 | 640.0 | 1280.0 | 0.50 | 9 / — | — | 900 / 1000 / 1500 |');
     expect(text).toContain('WebGPU adapter: NVIDIA H100;');
     expect(text).not.toContain('CIFAR');
     expect(text).not.toContain('loader');
@@ -96,7 +99,7 @@ describe('formatReport', () => {
     const cifar = { ...v2Row, model: 'mobilenetv1_cifar', inputSize: 32 };
     const text = formatReport({ ...report, inference: [{ ...report.inference[0]!, rows: [cifar] }], zooTrainStep: [{ ...wasmStep, model: 'mobilenetv1_cifar', inputSize: 32 }] });
     expect(text).toContain('| mobilenetv1_cifar (32×32) | 3.50 M | 301 M | 120 | 20.0 / 25.0 | — | — | — | — | 80.0 | — | — | 20 / 300 |');
-    expect(text).toContain('| mobilenetv1_cifar (32×32) | 8 | 7000 | 1500 | 5.3 | — | — | 900 / 1500 |');
+    expect(text).toContain('| mobilenetv1_cifar (32×32) | 8 | 7000 | 1500 | 5.3 | — | — | 75 / — | — | 900 / 1000 / 1500 |');
   });
 
   it('does not compare a software WebGPU adapter', () => {

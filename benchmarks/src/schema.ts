@@ -67,7 +67,12 @@ const latency = object({ medianMs: number, p90Ms: number, runs: number });
 const throughput = object({ batch: number, imagesPerSecond: number });
 const timing = object({ warmupMs: number, latency, throughput });
 const inferenceBaseline = object({ torch: string, threads: number, device: string, models: record(object({ warmupMs: number, latency, throughput })) });
-const trainingBaseline = object({ torch: string, threads: number, device: string, models: record(object({ batch: number, stepMs: array(number), imagesPerSecond: number })) });
+const trainingBaseline = object({
+  torch: string,
+  threads: number,
+  device: string,
+  models: record(object({ batch: number, stepMs: array(number), imagesPerSecond: number, rssGrowthBytes: optional(number) })),
+});
 
 const SCHEMA: Check = object({
   schema: (v, p) => {
@@ -82,7 +87,27 @@ const SCHEMA: Check = object({
       rows: array(orUnavailable(object({ model: string, inputSize: number, params: number, macs: number, warmupMs: number, latency, throughput, tfPeakBytes: number, peakRssBytes: number }))),
     }),
   ),
-  zooTrainStep: array(orUnavailable(object({ backend: string, model: string, inputSize: number, batch: number, backendInfo, warmupMs: array(number), stepMs: array(number), imagesPerSecond: number, tfPeakBytes: number, peakRssBytes: number }))),
+  zooTrainStep: array(
+    orUnavailable(
+      object({
+        backend: string,
+        model: string,
+        inputSize: number,
+        batch: number,
+        backendInfo,
+        warmupMs: array(number),
+        stepMs: array(number),
+        imagesPerSecond: number,
+        tfPeakBytes: number,
+        peakRssBytes: number,
+        path: optional(string),
+        rssGrowthBytes: optional(number),
+        heapBytes: optional(nullable(number)),
+        estimatedPeakBytes: optional(number),
+        recomputed: optional(array(string)),
+      }),
+    ),
+  ),
   trainStep: optional(
     array(
       object({
@@ -98,6 +123,7 @@ const SCHEMA: Check = object({
         imagesPerSecond: number,
         noLeak: nullable(boolean),
         peakRssBytes: number,
+        path: optional(string),
       }),
     ),
   ),

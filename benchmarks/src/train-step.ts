@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendInfo, type BackendName } from '@mobilenets/ops';
+import { initBackend, minimize, type BackendInfo, type BackendName } from '@mobilenets/ops';
 import {
   OUR_CONVOLUTIONS,
   STOCK_CONVOLUTIONS,
@@ -8,12 +8,15 @@ import {
   createCifarV1,
 } from './cifar-mobilenetv1.js';
 import { median, p90 } from './stats.js';
+import type { TrainPath } from './zoo-train-step.js';
 
 export interface TrainStepConfig {
   backend: BackendName;
   threads?: number;
   /** `ours`: @mobilenets/ops convolutions; `stock`: tfjs' built-in convolutions and gradients. */
   convolutions: 'ours' | 'stock';
+  /** With our convolutions: `engine` (default) or `previous` (see TrainPath). Stock convolutions train through tfjs. */
+  path?: TrainPath;
   batch: number;
   warmup: number;
   steps: number;
@@ -39,6 +42,8 @@ export async function cifarTrainer(config: Omit<TrainStepConfig, 'warmup' | 'ste
   const net = createCifarV1();
   const variables = cifarV1Variables(net);
   const convs = config.convolutions === 'ours' ? OUR_CONVOLUTIONS : STOCK_CONVOLUTIONS;
+  const engine = config.convolutions === 'ours' && (config.path ?? 'engine') === 'engine';
+  tf.env().set('MOBILENETS_WASM_SIMD', engine);
   const x = tf.randomNormal([config.batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([config.batch], 0, 10, 'int32', 2) as tf.Tensor1D, 10));
   const optimizer = tf.train.adam(1e-3);
@@ -46,7 +51,8 @@ export async function cifarTrainer(config: Omit<TrainStepConfig, 'warmup' | 'ste
     backendInfo,
     params: variables.reduce((n, v) => n + v.size, 0),
     async step(): Promise<number> {
-      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, cifarV1Logits(net, convs, x)) as tf.Scalar, true)!;
+      const lossFn = () => tf.losses.softmaxCrossEntropy(y, cifarV1Logits(net, convs, x)) as tf.Scalar;
+      const loss = engine ? minimize(optimizer, lossFn) : optimizer.minimize(lossFn, true)!;
       const value = (await loss.data())[0]!;
       loss.dispose();
       return value;
@@ -76,6 +82,7 @@ export async function measureTrainStep(config: TrainStepConfig, log: (line: stri
   const stepMs = times.slice(config.warmup);
   const result: TrainStepResult = {
     ...config,
+    ...(config.convolutions === 'ours' ? { path: config.path ?? 'engine' } : {}),
     backendInfo: trainer.backendInfo,
     params: trainer.params,
     warmupMs: times.slice(0, config.warmup),

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type Cost, guardBackend, type Size2 } from '@mobilenets/ops';
+import { checkpoint, type Cost, guardBackend, type Size2, type TrainingMemory } from '@mobilenets/ops';
 import { checkBlockInput, checkBlockInputShape } from './check.js';
 import type { BlockConfig } from './config.js';
-import { applyChain, buildChain, chainCost, type UnitChain } from './units.js';
+import { applyChain, buildChain, chainCost, chainTrainingMemory, isTapeOn, type Mode, type Unit, type UnitChain } from './units.js';
 import type { AddWeight, Init } from './weights.js';
 
 type Kwargs = Record<string, unknown>;
@@ -64,19 +64,58 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
     buildChain(this.chain, add);
   }
 
-  /** The units in order, then the shortcut. */
+  /**
+   * Training with `recompute` keeps only the block's input for the backward pass, which runs the block again
+   * (see `checkpoint` in @mobilenets/ops): most of the block's activation memory for about a third more
+   * compute. Not serialized: it is how a model trains, not what it is.
+   */
+  recompute = false;
+
+  /** `run` in training or inference mode; with `recompute`, under `checkpoint`. */
   protected forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    return this.shortcut(x, applyChain(this.chain, x, training), training);
+    if (training && this.recompute && isTapeOn()) {
+      const params = this.trainableWeights.map((w) => w.read() as tf.Variable);
+      return checkpoint((input, again) => this.run(input, again ? 'recompute' : 'training'), x, params);
+    }
+    return this.run(x, training ? 'training' : 'inference');
+  }
+
+  /** One pass in `mode`: the units in order, then the shortcut (MobileMQA, whose units are not a chain, overrides it). */
+  protected run(x: tf.Tensor4D, mode: Mode): tf.Tensor4D {
+    return this.shortcut(x, applyChain(this.chain, x, mode), mode);
   }
 
   /** How the input joins the output (none by default). */
-  protected shortcut(_x: tf.Tensor4D, out: tf.Tensor4D, _training: boolean): tf.Tensor4D {
+  protected shortcut(_x: tf.Tensor4D, out: tf.Tensor4D, _mode: Mode): tf.Tensor4D {
     return out;
   }
 
   /** Params and MACs of one sample, from the same specs the weights are made from. */
   cost(inputSize: Size2): Cost {
     return chainCost(this.chain, inputSize);
+  }
+
+  /**
+   * Per image, at this input size: what training keeps for the backward pass, and the most the block's backward
+   * pass holds on top (`estimateTrainingMemory` in @mobilenets/ops sums them). With `recompute`, only the
+   * output is kept, and the backward pass holds the block's whole forward pass again.
+   */
+  trainingMemory(inputSize: Size2): TrainingMemory {
+    const plain = this.plainTrainingMemory(inputSize);
+    if (!this.recompute) return plain;
+    const [oh, ow] = this.cost(inputSize).outputSize;
+    return { saved: oh * ow * this.outputChannels * 4, transient: plain.saved + plain.transient };
+  }
+
+  /** `trainingMemory` without recomputation: the units as a chain (MobileMQA, whose units are not one, overrides it). */
+  protected plainTrainingMemory(inputSize: Size2): TrainingMemory {
+    const [h, w] = typeof inputSize === 'number' ? [inputSize, inputSize] : inputSize;
+    return chainTrainingMemory(this.units(), inputSize, h * w * this.inputChannels * 4);
+  }
+
+  /** Every unit, in order (InvertedResidual adds its 1×1 shortcut). */
+  protected units(): Unit[] {
+    return this.chain.map(([, unit]) => unit);
   }
 
   private get dims(): { inChannels?: number; outChannels?: number; channels?: number; stride?: number } {

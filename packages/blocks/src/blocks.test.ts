@@ -5,7 +5,7 @@ import { TRAINING_BACKENDS, relativeError, useBackend } from '@mobilenets/ops/te
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BlockConfig } from './config.js';
 import { createBlock } from './create-block.js';
-import { type BlockFixture, loadBlockFixtures } from './fixtures.js';
+import { type BlockFixture, loadBlockFixtures, loadNaNFixtures } from './fixtures.js';
 import { roundHalfEven } from './inverted-residual.js';
 import { sandglassHidden } from './sandglass.js';
 import { defaultSqueezeChannels } from './se-unit.js';
@@ -144,6 +144,66 @@ describe.each(TRAINING_BACKENDS)('on %s, blocks match PyTorch', (backend) => {
     expect(tf.memory().numTensors).toBe(afterBuild);
     disposeWeights(layer);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe.each(TRAINING_BACKENDS)('on %s, NaN goes where it goes in PyTorch', (backend) => {
+  beforeAll(() => useBackend(backend));
+  const NAN_FIXTURES = loadNaNFixtures();
+
+  it.each(FIXTURES.map((f, i) => [name(f), f, NAN_FIXTURES[i]!] as const))('%s', async (_, f, nan) => {
+    expect(nan.config).toEqual(f.config);
+    const before = tf.memory().numTensors;
+    const layer = buildWithFixtureWeights(f);
+    const [n, h, w, c] = f.input.shape as [number, number, number, number];
+    const values = Float32Array.from(f.input.values);
+    const [i, y, x, ch] = nan.nanAt;
+    values[((i * h + y) * w + x) * c + ch] = NaN;
+    const nanIndices = async (training: boolean) => {
+      const out = await run(layer, { ...f, input: { shape: [n, h, w, c], values: Array.from(values) } }, training);
+      return Array.from(out.values).flatMap((v, k) => (Number.isNaN(v) ? [k] : []));
+    };
+    // Inference first (folded kernels, running statistics), then training mode (batch statistics).
+    expect(await nanIndices(false)).toEqual(nan.evalNaN);
+    expect(await nanIndices(true)).toEqual(nan.trainNaN);
+    disposeWeights(layer);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe.each(TRAINING_BACKENDS)('on %s, one NaN image in a training batch of a small MobileNetV2', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it('makes every logit and the loss NaN, and the model NaN in eval mode afterwards (running statistics), as PyTorch', async () => {
+    const before = tf.memory().numTensors;
+    const model = tfl.sequential({
+      layers: [
+        createBlock({ type: 'ConvNormAct', inChannels: 3, outChannels: 16, kernel: 3, stride: 2, inputShape: [16, 16, 3] } as BlockConfig),
+        createBlock({ type: 'InvertedResidual', inChannels: 16, outChannels: 24, stride: 2, expandRatio: 6 }),
+        createBlock({ type: 'InvertedResidual', inChannels: 24, outChannels: 24, expandRatio: 6 }),
+        tfl.layers.globalAveragePooling2d({}),
+        tfl.layers.dense({ units: 10 }),
+      ],
+    });
+    const values = new Float32Array(2 * 16 * 16 * 3).map((_, i) => Math.sin(i));
+    values[16 * 16 * 3 + 100] = NaN; // one element of image 1
+    const [x, clean] = [tf.tensor4d(values, [2, 16, 16, 3]), tf.ones([2, 16, 16, 3])];
+    const y = tf.tidy(() => tf.oneHot(tf.tensor1d([1, 2], 'int32'), 10));
+    const optimizer = tf.train.sgd(0.1);
+    let logits: tf.Tensor | undefined;
+    const loss = optimizer.minimize(() => {
+      logits = tf.keep(model.apply(x, { training: true }) as tf.Tensor);
+      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+    }, true)!;
+    const evalLogits = model.predict(clean) as tf.Tensor;
+    const [l, train, inference] = await Promise.all([loss.data(), logits!.data(), evalLogits.data()]);
+    tf.dispose([x, clean, y, loss, logits!, evalLogits]);
+    optimizer.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(l[0]).toBeNaN();
+    expect(Array.from(train).every(Number.isNaN)).toBe(true);
+    expect(Array.from(inference).every(Number.isNaN)).toBe(true);
   });
 });
 

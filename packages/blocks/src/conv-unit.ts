@@ -12,6 +12,7 @@ import {
 } from '@mobilenets/ops';
 import { activate } from './activation.js';
 import type { Activation, NormConfig } from './config.js';
+import { isTapeOn, type Mode } from './units.js';
 import type { AddWeight, LayerVariable } from './weights.js';
 
 export interface ConvUnitSpec {
@@ -26,13 +27,23 @@ export interface ConvUnitSpec {
   activation: Activation;
 }
 
-/** Activations tfjs can fuse into a convolution kernel. */
-const FUSED_ACTIVATIONS: Partial<Record<Activation, 'relu' | 'relu6' | 'linear'>> = { relu: 'relu', relu6: 'relu6', none: 'linear' };
+/**
+ * The slope of the PReLU fused into the folded inference kernel: 0 gives ReLU (ReLU6 then clips at 6), 1 the
+ * identity. The fused kernels' own ReLU / ReLU6 return 0 for NaN on wasm and webgpu, and wasm's fused depthwise
+ * kernel returns −∞ for NaN with no activation; PReLU keeps NaN on every backend.
+ */
+const PRELU_SLOPE: Record<Activation, 0 | 1> = { relu: 0, relu6: 0, hardSwish: 1, hardSigmoid: 1, gelu: 1, none: 1 };
 
-/** Whether gradients are being recorded: fused kernels have no gradient on wasm, so they serve pure inference only. */
-function isTapeOn(): boolean {
-  return (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
-}
+/** Activations batchNormTrain applies in its own op (one pass on wasm, and no tensor of their own for the gradient). */
+const FUSED_TRAINING: Partial<Record<Activation, 'none' | 'relu' | 'relu6' | 'hardSwish'>> = {
+  relu: 'relu',
+  relu6: 'relu6',
+  hardSwish: 'hardSwish',
+  none: 'none',
+};
+
+/** Output-sized tensors an activation batchNormTrain does not fuse keeps for its gradient (GELU: its input and Φ). */
+const UNFUSED_SAVED: Partial<Record<Activation, number>> = { hardSigmoid: 3, gelu: 2 };
 
 interface NormWeights {
   gamma: LayerVariable;
@@ -50,9 +61,20 @@ export class ConvUnit {
   private kernel?: LayerVariable;
   private bias?: LayerVariable;
   private normWeights?: NormWeights;
-  private folded?: { sources: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D };
+  private folded?: { sources: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D; slope: tf.Tensor1D };
 
   constructor(readonly spec: ConvUnitSpec) {}
+
+  /**
+   * With BatchNorm: the convolution's output and the unit's output (the gradient of the fused BatchNorm +
+   * activation reads the first, the next unit keeps the second), and what an unfused activation keeps (see
+   * UNFUSED_SAVED). Without: the output.
+   */
+  get savedOutputs(): number {
+    const s = this.spec;
+    if (!s.norm) return s.activation === 'none' ? 1 : 2;
+    return 2 + (UNFUSED_SAVED[s.activation] ?? 0);
+  }
 
   get depthwise(): boolean {
     const s = this.spec;
@@ -74,34 +96,37 @@ export class ConvUnit {
     }
   }
 
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    if (!training && this.normWeights && this.spec.groups === (this.depthwise ? this.spec.inChannels : 1) && !isTapeOn()) {
-      return this.foldedInference(x, this.normWeights);
-    }
-    let y = this.convolve(x);
-    if (this.bias) y = tf.add(y, this.bias.read());
-    if (this.normWeights) y = this.normalize(y, this.normWeights, training);
-    return activate(y, this.spec.activation);
+  apply(x: tf.Tensor4D, mode: Mode): tf.Tensor4D {
+    return tf.tidy(() => {
+      if (mode === 'inference' && this.normWeights && this.spec.groups === (this.depthwise ? this.spec.inChannels : 1) && !isTapeOn()) {
+        return this.foldedInference(x, this.normWeights);
+      }
+      let y = this.convolve(x);
+      if (this.bias) y = tf.add(y, this.bias.read());
+      if (!this.normWeights) return activate(y, this.spec.activation);
+      if (mode === 'inference') return activate(this.normalizeInference(y, this.normWeights), this.spec.activation);
+      return this.normalizeTrain(y, this.normWeights, mode);
+    });
   }
 
   /**
-   * Inference with nothing to differentiate: BatchNorm folded into the kernel and a bias, and ReLU / ReLU6 fused
-   * into the same kernel call — one pass over the activations instead of five. The folded weights are kept
-   * until a weight changes (XNNPACK re-packs a kernel it has not seen), and freed by `releaseFolded`.
+   * Inference with nothing to differentiate: BatchNorm folded into the kernel and a bias, and ReLU fused into
+   * the same kernel call (as a PReLU, see PRELU_SLOPE). The folded weights are kept until a weight changes
+   * (XNNPACK re-packs a kernel it has not seen), and freed by `releaseFolded`.
    */
   private foldedInference(x: tf.Tensor4D, n: NormWeights): tf.Tensor4D {
     const s = this.spec;
     const sources = [this.kernel!, n.gamma, n.beta, n.movingMean, n.movingVariance, ...(this.bias ? [this.bias] : [])].map((w) => w.read().dataId);
     if (!this.folded || this.folded.sources.some((id, i) => id !== sources[i])) {
       this.releaseFolded();
-      this.folded = { sources, ...tf.tidy(() => this.fold(n)) };
-      tf.keep(this.folded.filter);
-      tf.keep(this.folded.bias);
+      const folded = tf.tidy(() => ({ ...this.fold(n), slope: tf.fill([s.outChannels], PRELU_SLOPE[s.activation]) as tf.Tensor1D }));
+      for (const t of Object.values(folded)) tf.keep(t);
+      this.folded = { sources, ...folded };
     }
-    const activation = FUSED_ACTIVATIONS[s.activation];
-    const args = { x, filter: this.folded.filter, bias: this.folded.bias, activation: activation ?? 'linear', strides: s.stride, pad: s.kernel >> 1 } as const;
+    const { filter, bias, slope } = this.folded;
+    const args = { x, filter, bias, activation: 'prelu', preluActivationWeights: slope, strides: s.stride, pad: s.kernel >> 1 } as const;
     const y = this.depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
-    return activation ? y : activate(y, s.activation);
+    return s.activation === 'relu' ? y : activate(y, s.activation);
   }
 
   private fold(n: NormWeights): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
@@ -116,7 +141,7 @@ export class ConvUnit {
 
   /** Frees the folded inference weights (the layer's disposeWeights calls it). */
   releaseFolded(): void {
-    if (this.folded) tf.dispose([this.folded.filter, this.folded.bias]);
+    if (this.folded) tf.dispose([this.folded.filter, this.folded.bias, this.folded.slope]);
     this.folded = undefined;
   }
 
@@ -130,14 +155,22 @@ export class ConvUnit {
     return conv2d(x, w, opts);
   }
 
-  private normalize(x: tf.Tensor4D, n: NormWeights, training: boolean): tf.Tensor4D {
+  private normalizeInference(x: tf.Tensor4D, n: NormWeights): tf.Tensor4D {
+    const { movingMean, movingVariance, gamma, beta } = n;
+    const read = (w: LayerVariable) => w.read() as tf.Tensor1D;
+    return batchNormInference(x, read(movingMean), read(movingVariance), read(gamma), read(beta), { epsilon: this.spec.norm!.epsilon });
+  }
+
+  /** Batch statistics, with the activation in the same op where it can be (see FUSED_TRAINING). */
+  private normalizeTrain(x: tf.Tensor4D, n: NormWeights, mode: Mode): tf.Tensor4D {
     const { epsilon, momentum } = this.spec.norm!;
-    const gamma = n.gamma.read() as tf.Tensor1D;
-    const beta = n.beta.read() as tf.Tensor1D;
-    if (!training) {
-      return batchNormInference(x, n.movingMean.read() as tf.Tensor1D, n.movingVariance.read() as tf.Tensor1D, gamma, beta, { epsilon });
-    }
-    const { y, mean, variance } = batchNormTrain(x, gamma, beta, { epsilon });
+    const fused = FUSED_TRAINING[this.spec.activation];
+    const { y: normalized, mean, variance } = batchNormTrain(x, n.gamma.read() as tf.Tensor1D, n.beta.read() as tf.Tensor1D, {
+      epsilon,
+      activation: fused ?? 'none',
+    });
+    const y = fused ? normalized : activate(normalized, this.spec.activation);
+    if (mode === 'recompute') return y;
     // PyTorch keeps the unbiased batch variance in its running estimate.
     const count = x.size / x.shape[3];
     const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;

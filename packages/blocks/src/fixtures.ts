@@ -26,3 +26,21 @@ export function loadBlockFixtures(): BlockFixture[] {
     return (JSON.parse(readFileSync(file, 'utf8')) as { cases: BlockFixture[] }).cases;
   });
 }
+
+/** Where PyTorch's block outputs NaN for one NaN input element (fixtures/make_nan_fixtures.py). */
+export interface NaNFixture {
+  config: BlockConfig;
+  /** [image, row, column, channel] of the NaN in the fixture's input. */
+  nanAt: [number, number, number, number];
+  /** Flat NHWC indices of the NaN outputs in eval and in train mode. */
+  evalNaN: number[];
+  trainNaN: number[];
+}
+
+/** In the order of loadBlockFixtures: blocks.json's cases, then blocks-v4.json's. */
+export function loadNaNFixtures(): NaNFixture[] {
+  return ['nan.json', 'nan-v4.json'].flatMap((name) => {
+    const file = new URL(`./__fixtures__/${name}`, import.meta.url);
+    return (JSON.parse(readFileSync(file, 'utf8')) as { cases: NaNFixture[] }).cases;
+  });
+}

@@ -5,7 +5,7 @@ import { BlockLayer, layerOptions, type LayerOptions } from './block-layer.js';
 import { Check } from './check.js';
 import { type InvertedResidualConfig, type Shortcut, TORCH_NORM } from './config.js';
 import { ConvUnit, type ConvUnitSpec } from './conv-unit.js';
-import { addCosts } from './units.js';
+import { addCosts, type Mode, type Unit } from './units.js';
 import type { AddWeight } from './weights.js';
 
 const SHORTCUTS: readonly Shortcut[] = ['identity', 'conv1x1', 'none'];
@@ -80,9 +80,13 @@ export class InvertedResidual extends BlockLayer<InvertedResidualConfig> {
     this.shortcutUnit?.releaseFolded();
   }
 
-  protected override shortcut(x: tf.Tensor4D, out: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    if (this.shortcutUnit) return tf.add(out, this.shortcutUnit.apply(x, training));
+  protected override shortcut(x: tf.Tensor4D, out: tf.Tensor4D, mode: Mode): tf.Tensor4D {
+    if (this.shortcutUnit) return tf.add(out, this.shortcutUnit.apply(x, mode));
     return this.identity ? tf.add(out, x) : out;
+  }
+
+  protected override units(): Unit[] {
+    return this.shortcutUnit ? [...super.units(), this.shortcutUnit] : super.units();
   }
 
   override cost(inputSize: Size2): Cost {

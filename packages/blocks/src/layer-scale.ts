@@ -4,6 +4,8 @@ import type { AddWeight, LayerVariable } from './weights.js';
 
 /** LayerScale (timm's LayerScale2d): the input times a learned per-channel γ, which starts at `initValue`. */
 export class LayerScaleUnit {
+  /** Its output (its input is the previous unit's). */
+  readonly savedOutputs = 1;
   private gamma?: LayerVariable;
 
   constructor(
@@ -15,7 +17,7 @@ export class LayerScaleUnit {
     this.gamma = add('gamma', [this.channels], { constant: this.initValue }, true);
   }
 
-  apply(x: tf.Tensor4D, _training?: boolean): tf.Tensor4D {
+  apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.mul(x, this.gamma!.read());
   }
 

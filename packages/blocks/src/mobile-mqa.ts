@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
-import type { Cost, Size2 } from '@mobilenets/ops';
+import type { Cost, Size2, TrainingMemory } from '@mobilenets/ops';
 import { BlockLayer, layerOptions, type LayerOptions } from './block-layer.js';
 import { Check } from './check.js';
 import { type MobileMQAConfig, TORCH_NORM } from './config.js';
 import { ConvUnit } from './conv-unit.js';
 import { LayerScaleUnit } from './layer-scale.js';
 import { NormUnit } from './norm-unit.js';
-import { type Unit, addCosts } from './units.js';
+import { type Mode, type Unit, WORKING_TENSORS, addCosts } from './units.js';
 import type { AddWeight } from './weights.js';
 
 function resolve(c: MobileMQAConfig): Required<MobileMQAConfig> {
@@ -51,7 +51,7 @@ interface MqaUnits {
 export class MobileMQA extends BlockLayer<MobileMQAConfig> {
   static className = 'MobileMQA';
   readonly identity: boolean;
-  private readonly units: MqaUnits;
+  private readonly parts: MqaUnits;
 
   constructor(config: MobileMQAConfig & LayerOptions) {
     super(layerOptions(config), resolve(config));
@@ -62,7 +62,7 @@ export class MobileMQA extends BlockLayer<MobileMQAConfig> {
       b.kvStride === 1
         ? null
         : new ConvUnit({ inChannels: b.inChannels, outChannels: b.inChannels, kernel: b.kvKernel, stride: b.kvStride, groups: b.inChannels, bias: false, norm: b.norm, activation: 'none' });
-    this.units = {
+    this.parts = {
       norm: new NormUnit(b.inChannels, b.norm),
       query: proj(b.inChannels, b.heads * b.keyDim),
       keyDown: down(),
@@ -72,7 +72,7 @@ export class MobileMQA extends BlockLayer<MobileMQAConfig> {
       output: proj(b.heads * b.valueDim, b.outChannels),
       layerScale: b.layerScale === null ? null : new LayerScaleUnit(b.outChannels, b.layerScale),
     };
-    const u = this.units;
+    const u = this.parts;
     // Build order and weight names (`<unit>/<weight>`); the forward pass is not a chain.
     const named: [string, Unit | null][] = [
       ['norm', u.norm],
@@ -97,29 +97,60 @@ export class MobileMQA extends BlockLayer<MobileMQAConfig> {
     }
   }
 
-  protected override forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+  protected override run(x: tf.Tensor4D, mode: Mode): tf.Tensor4D {
     const { heads, keyDim, valueDim } = this.block;
-    const u = this.units;
+    const u = this.parts;
     const [n, h, w] = x.shape;
-    const normed = u.norm.apply(x, training);
-    const q = u.query.apply(normed, training);
-    const k = u.key.apply(u.keyDown ? u.keyDown.apply(normed, training) : normed, training);
-    const v = u.value.apply(u.valueDown ? u.valueDown.apply(normed, training) : normed, training);
+    const normed = u.norm.apply(x, mode);
+    const q = u.query.apply(normed, mode);
+    const k = u.key.apply(u.keyDown ? u.keyDown.apply(normed, mode) : normed, mode);
+    const v = u.value.apply(u.valueDown ? u.valueDown.apply(normed, mode) : normed, mode);
     const kv = k.shape[1] * k.shape[2];
     // Rows are (pixel, head) pairs: every head of every query pixel attends to the same keys.
     const queries = tf.reshape(tf.mul(q, 1 / Math.sqrt(keyDim)), [n, h * w * heads, keyDim]);
     const keysT = tf.transpose(tf.reshape(k, [n, kv, keyDim]), [0, 2, 1]);
     const weights = tf.softmax(tf.matMul(queries, keysT));
     const attended = tf.reshape<tf.Rank.R4>(tf.matMul(weights, tf.reshape(v, [n, kv, valueDim])), [n, h, w, heads * valueDim]);
-    let y = u.output.apply(attended, training);
+    let y = u.output.apply(attended, mode);
     if (u.layerScale) y = u.layerScale.apply(y);
     return this.identity ? tf.add(y, x) : y;
+  }
+
+  /**
+   * Per image: what each unit keeps at its own size, plus the attention's scaled queries, scores and softmax
+   * weights (the matrix products' and softmax's saved tensors); the backward pass's working set is led by the
+   * scores.
+   */
+  protected override plainTrainingMemory(inputSize: Size2): TrainingMemory {
+    const { heads, keyDim } = this.block;
+    const u = this.parts;
+    const [h, w] = typeof inputSize === 'number' ? [inputSize, inputSize] : inputSize;
+    const pixels = h * w;
+    const kvSize = (u.keyDown?.cost([h, w]).outputSize ?? [h, w]) as [number, number];
+    const kvPixels = kvSize[0] * kvSize[1];
+    const full: Size2 = [h, w];
+    const sized: [Unit | null, Size2][] = [
+      [u.norm, full],
+      [u.query, full],
+      [u.keyDown, full],
+      [u.key, kvSize],
+      [u.valueDown, full],
+      [u.value, kvSize],
+      [u.output, full],
+      [u.layerScale, full],
+    ];
+    const units = sized.reduce((sum, [unit, size]) => sum + (unit ? unit.savedOutputs * unit.cost(size).activationBytes : 0), 0);
+    const scores = pixels * heads * kvPixels * 4;
+    return {
+      saved: units + pixels * heads * keyDim * 4 + 2 * scores,
+      transient: WORKING_TENSORS * Math.max(scores, pixels * this.block.inChannels * 4),
+    };
   }
 
   /** The convolutions' costs at their sizes, plus q·kᵀ and the weighted sum of v: L·heads·P·(keyDim + valueDim) MACs. */
   override cost(inputSize: Size2): Cost {
     const { heads, keyDim, valueDim } = this.block;
-    const u = this.units;
+    const u = this.parts;
     const size = u.norm.cost(inputSize).outputSize;
     const branch = (down: ConvUnit | null, proj: ConvUnit) => {
       const d = down?.cost(size);

@@ -1,15 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormInference, batchNormTrain, type Cost, type Size2 } from '@mobilenets/ops';
 import type { NormConfig } from './config.js';
+import type { Mode } from './units.js';
 import type { AddWeight, LayerVariable } from './weights.js';
 
 const pair = (s: Size2): [number, number] => (typeof s === 'number' ? [s, s] : [s[0], s[1]]);
 
 /**
  * BatchNorm on its own (Mobile MQA's input norm): running statistics at inference; batch statistics in training,
- * with PyTorch's running averages of the mean and the unbiased variance, as ConvUnit's BatchNorm.
+ * with PyTorch's running averages of the mean and the unbiased variance, as ConvUnit's BatchNorm (not updated
+ * when recomputing).
  */
 export class NormUnit {
+  /** Its output; batchNormTrain's gradient reads its input, the previous block's output. */
+  readonly savedOutputs = 1;
   private w?: { gamma: LayerVariable; beta: LayerVariable; movingMean: LayerVariable; movingVariance: LayerVariable };
 
   constructor(
@@ -27,15 +31,16 @@ export class NormUnit {
     };
   }
 
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+  apply(x: tf.Tensor4D, mode: Mode): tf.Tensor4D {
     const w = this.w!;
     const { epsilon, momentum } = this.norm;
     const gamma = w.gamma.read() as tf.Tensor1D;
     const beta = w.beta.read() as tf.Tensor1D;
-    if (!training) {
+    if (mode === 'inference') {
       return batchNormInference(x, w.movingMean.read() as tf.Tensor1D, w.movingVariance.read() as tf.Tensor1D, gamma, beta, { epsilon });
     }
     const { y, mean, variance } = batchNormTrain(x, gamma, beta, { epsilon });
+    if (mode === 'recompute') return y;
     const count = x.size / x.shape[3];
     const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
     w.movingMean.write(tf.add(tf.mul(w.movingMean.read(), 1 - momentum), tf.mul(mean, momentum)));

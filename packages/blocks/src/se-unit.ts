@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { hardSigmoid, makeDivisible, pointwiseConv2d, type Cost, type Size2 } from '@mobilenets/ops';
+import { globalAvgPool, hardSigmoid, makeDivisible, pointwiseConv2d, relu, type Cost, type Size2 } from '@mobilenets/ops';
 import type { AddWeight, LayerVariable } from './weights.js';
 
 /** torchvision's squeeze width: makeDivisible(floor(channels / 4), 8). */
@@ -9,6 +9,8 @@ export function defaultSqueezeChannels(channels: number): number {
 
 /** Squeeze-and-excitation (MobileNetV3): global pool, 1×1 conv + ReLU, 1×1 conv + hard-sigmoid, channel scale. */
 export class SqueezeExciteUnit {
+  /** Its output; its input and the scale are kept by others or small. */
+  readonly savedOutputs = 1;
   private w?: { reduce: LayerVariable; reduceBias: LayerVariable; expand: LayerVariable; expandBias: LayerVariable };
 
   constructor(
@@ -26,11 +28,10 @@ export class SqueezeExciteUnit {
     };
   }
 
-  apply(x: tf.Tensor4D, _training?: boolean): tf.Tensor4D {
+  apply(x: tf.Tensor4D): tf.Tensor4D {
     const w = this.w!;
-    const [, h, width] = x.shape;
-    const pooled = tf.avgPool(x, [h, width], [h, width], 'valid');
-    const squeezed = tf.relu(tf.add(pointwiseConv2d(pooled, w.reduce.read() as tf.Tensor4D), w.reduceBias.read())) as tf.Tensor4D;
+    const pooled = globalAvgPool(x);
+    const squeezed = relu(tf.add(pointwiseConv2d(pooled, w.reduce.read() as tf.Tensor4D), w.reduceBias.read())) as tf.Tensor4D;
     const scale = hardSigmoid(tf.add(pointwiseConv2d(squeezed, w.expand.read() as tf.Tensor4D), w.expandBias.read()));
     return tf.mul(x, scale);
   }

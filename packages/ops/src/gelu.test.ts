@@ -24,4 +24,16 @@ describe.each(TRAINING_BACKENDS)('gelu on %s', (backend) => {
       expect(grads[i]).toBeCloseTo(GRADS[i]!, 6);
     });
   });
+
+  it('keeps NaN, forward and gradient; ±∞ as PyTorch 1.13 (gelu(−∞) = −∞ · 0 = NaN, every gradient NaN)', async () => {
+    const before = tf.memory().numTensors;
+    const x = tf.tensor1d([NaN, Infinity, -Infinity]);
+    const y = gelu(x);
+    const dx = tf.grad((t: tf.Tensor) => tf.sum(gelu(t)))(x);
+    const [values, grads] = await Promise.all([y.data(), dx.data()]);
+    tf.dispose([x, y, dx]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Array.from(values)).toEqual([NaN, Infinity, NaN]);
+    expect(Array.from(grads)).toEqual([NaN, NaN, NaN]);
+  });
 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { valueAndGradients } from '@mobilenets/ops';
 import { crossEntropy } from './loss.js';
 import { hits } from './metrics.js';
 import { runLayers } from './model/forward.js';
@@ -29,13 +30,15 @@ export function trainStep(s: StepInput): tf.Tensor1D {
     const rest = s.layers.slice(frozen.length);
     const features = runLayers(frozen, s.x, { training: false });
     let logits: tf.Tensor2D | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      // Kept through variableGrads' own scope for the accuracy below (a kept tensor is disposed by hand).
+    // valueAndGradients (@mobilenets/ops) frees each saved tensor and gradient once the backward pass is done
+    // with it; tfjs' variableGrads keeps them all to the end of the step.
+    const { value, grads } = valueAndGradients(() => {
+      // Kept through the forward pass's own scope for the accuracy below (a kept tensor is disposed by hand).
       logits = tf.keep(runLayers(rest, features, { training: true, dropoutSeed: s.dropoutSeed }) as tf.Tensor2D);
       return crossEntropy(logits, s.y, s.labelSmoothing);
     }, s.params.map((p) => p.variable));
     try {
-      const byParam = new Map(s.params.map((p) => [p.name, grads[p.variable.name]!] as const));
+      const byParam = new Map(s.params.flatMap((p, i) => (grads[i] ? [[p.name, grads[i]] as const] : [])));
       s.optimizer.apply(s.params, byParam, s.lr);
       return tf.concat([tf.reshape(value, [1]), hits(logits!, s.y)]) as tf.Tensor1D;
     } finally {

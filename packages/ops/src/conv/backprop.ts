@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { customOp } from '../custom-op.js';
 import { type AxisGeometry, type ConvGeometry, explicitPadding } from './geometry.js';
 
 /*
@@ -74,18 +75,20 @@ type T4 = tf.Tensor4D;
 type Forward = (x: T4, filter: T4, strides: [number, number], pad: Pads4) => T4;
 type Grad = (a: T4, b: T4, g: ConvGeometry) => T4;
 
-/** A convolution whose gradient is `inputGrad(dy, filter)` and `filterGrad(x, dy)` instead of tfjs' own. */
+/**
+ * A convolution whose gradient is `inputGrad(dy, filter)` and `filterGrad(x, dy)` instead of tfjs' own, each
+ * computed only when wanted (a network's first convolution needs no gradient of its image).
+ */
 export function withConvGradient(x: T4, filter: T4, g: ConvGeometry, forward: Forward, inputGrad: Grad, filterGrad: Grad): T4 {
-  const op = tf.customGrad((input, weights, save) => {
-    const [xs, w] = [input as T4, weights as T4];
-    (save as tf.GradSaveFunc)([xs, w]);
-    return {
-      value: forward(xs, w, [g.height.stride, g.width.stride], explicitPadding(g)),
-      gradFunc: (dy: T4, saved: tf.Tensor[]) => {
-        const [sx, sw] = saved as [T4, T4];
-        return [inputGrad(dy, sw, g), filterGrad(sx, dy, g)];
-      },
-    };
-  });
-  return op(x, filter) as T4;
+  return customOp(
+    [x, filter],
+    (save) => {
+      save([x, filter]);
+      return forward(x, filter, [g.height.stride, g.width.stride], explicitPadding(g));
+    },
+    (dy, saved) => {
+      const [sx, sw] = saved as [T4, T4];
+      return [() => inputGrad(dy, sw, g), () => filterGrad(sx, dy, g)];
+    },
+  );
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { customOp } from '../custom-op.js';
 import { OpsInputError } from '../errors.js';
+import { simdKernels } from '../kernels/wasm-simd.js';
 import { spread } from './backprop.js';
 import { pair, type Size2 } from './geometry.js';
 import { guardBackend } from '../backend/abort.js';
@@ -24,29 +26,35 @@ export function pointwiseConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options: Po
   const cout = filter.shape[3];
   const ho = Math.ceil(h / sh);
   const wo = Math.ceil(w / sw);
-  const op = tf.customGrad((input, weights, save) => {
-    const value = tf.tidy((): tf.Tensor4D => {
-      // A strided 1×1 convolution reads every stride-th pixel: subsample first, then multiply.
-      const rows = tf.reshape(subsample(input as tf.Tensor4D, sh, sw), [n * ho * wo, cin]);
-      const w2 = tf.reshape(weights as tf.Tensor4D, [cin, cout]);
-      (save as tf.GradSaveFunc)([rows, w2]);
-      return tf.reshape(tf.matMul(rows, w2), [n, ho, wo, cout]);
-    });
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const [sRows, sW] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const dyRows: tf.Tensor2D = tf.reshape(dy, [n * ho * wo, cout]);
-        const dRows: tf.Tensor4D = tf.reshape(tf.matMul(dyRows, tf.transpose(sW)), [n, ho, wo, cin]);
-        return [unsample(dRows, h, w, sh, sw), tf.reshape(filterGrad(sRows, dyRows), [1, 1, cin, cout])];
+  return guardBackend('pointwiseConv2d', () =>
+    customOp(
+      [x, filter],
+      (save) => {
+        // A strided 1×1 convolution reads every stride-th pixel: subsample first, then multiply.
+        const rows = tf.reshape(subsample(x, sh, sw), [n * ho * wo, cin]);
+        const w2 = tf.reshape(filter, [cin, cout]);
+        save([rows, w2]);
+        return tf.reshape(tf.matMul(rows, w2), [n, ho, wo, cout]);
       },
-    };
-  });
-  return guardBackend('pointwiseConv2d', () => op(x, filter) as tf.Tensor4D);
+      (dy, saved) => {
+        const [sRows, sW] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const dyRows = (): tf.Tensor2D => tf.reshape(dy, [n * ho * wo, cout]);
+        return [
+          () => unsample(tf.reshape(tf.matMul(dyRows(), tf.transpose(sW)), [n, ho, wo, cin]), h, w, sh, sw),
+          () => tf.reshape(filterGrad(sRows, dyRows()), [1, 1, cin, cout]),
+        ];
+      },
+    ),
+  );
 }
 
-/** xᵀ·dy, transposing whichever operand is narrower (the transpose is the costly copy). */
+/**
+ * xᵀ·dy. On wasm one SIMD pass over both (kernels/simd.c: XNNPACK would transpose one and pack the other);
+ * elsewhere transposing whichever operand is narrower (the transpose is the costly copy).
+ */
 function filterGrad(rows: tf.Tensor2D, dyRows: tf.Tensor2D): tf.Tensor2D {
+  const simd = simdKernels();
+  if (simd) return simd.matMulTN(rows, dyRows);
   if (rows.shape[1] <= dyRows.shape[1]) return tf.matMul(tf.transpose(rows), dyRows);
   return tf.transpose(tf.matMul(tf.transpose(dyRows), rows)) as tf.Tensor2D;
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TRAINING_BACKENDS, useBackend } from '../testing/backends.js';
-import { relativeError, seeded, valueAndGrads } from '../testing/compare.js';
+import { relativeError, seeded, seededValues, valueAndGrads } from '../testing/compare.js';
 import { batchNormInference, batchNormTrain } from './batch-norm.js';
 
 type Fn = (...t: tf.Tensor[]) => tf.Tensor;
@@ -15,6 +15,11 @@ const builtinTrain: Fn = (x, g, b) => {
   return tf.batchNorm(x!, mean, variance, b!, g!, EPS);
 };
 const builtinInference: Fn = (x, g, b, m, v) => tf.batchNorm(x!, m!, v!, b!, g!, EPS);
+const BUILTIN_ACTIVATION = {
+  relu: (h: tf.Tensor) => tf.relu(h),
+  relu6: (h: tf.Tensor) => tf.relu6(h),
+  hardSwish: (h: tf.Tensor) => tf.mul(h, tf.div(tf.relu6(tf.add(h, 3)), 6)),
+};
 
 function inputs(shape: number[]) {
   const c = shape.at(-1)!;
@@ -28,6 +33,13 @@ const CASES = SHAPES.flatMap((shape) => [
     ours: ((x, g, b) => batchNormTrain(x!, g as tf.Tensor1D, b as tf.Tensor1D, { epsilon: EPS }).y) as Fn,
     reference: builtinTrain,
   },
+  ...(['relu', 'relu6', 'hardSwish'] as const).map((activation) => ({
+    name: `batchNormTrain + ${activation} [${shape}]`,
+    inputs: inputs(shape).slice(0, 3),
+    // γ scaled by 8, so that ReLU6 clips at 6 too
+    ours: ((x, g, b) => batchNormTrain(x!, tf.mul(g!, 8) as tf.Tensor1D, b as tf.Tensor1D, { epsilon: EPS, activation }).y) as Fn,
+    reference: ((x, g, b) => BUILTIN_ACTIVATION[activation](builtinTrain(x, tf.mul(g!, 8), b))) as Fn,
+  })),
   {
     name: `batchNormInference [${shape}]`,
     inputs: inputs(shape),
@@ -70,6 +82,31 @@ describe.each(TRAINING_BACKENDS)('BatchNorm on %s equals tfjs built-ins on cpu',
     expect(tf.memory().numTensors).toBe(before);
     expect(relativeError(m, rm)).toBeLessThanOrEqual(1e-5);
     expect(relativeError(v, rv)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe.each(TRAINING_BACKENDS)('BatchNorm on %s with a NaN in the batch', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it("turns the NaN's channel to NaN and its statistics to NaN, as PyTorch, and leaves the other channels finite", async () => {
+    const before = tf.memory().numTensors;
+    const values = seededValues(2 * 3 * 3 * 4, 11);
+    values[(1 * 9 + 4) * 4 + 2] = NaN; // image 1, pixel (1, 1), channel 2
+    const x = tf.tensor4d(values, [2, 3, 3, 4]);
+    const [g, b] = [tf.ones([4]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D];
+    const { y, mean, variance } = batchNormTrain(x, g, b);
+    const dx = tf.grad((t: tf.Tensor) => tf.sum(batchNormTrain(t, g, b).y))(x);
+    const [ys, m, v, d] = await Promise.all([y.data(), mean.data(), variance.data(), dx.data()]);
+    tf.dispose([x, g, b, y, mean, variance, dx]);
+    expect(tf.memory().numTensors).toBe(before);
+    const channel = (a: ArrayLike<number>, c: number) => Array.from(a).filter((_, i) => i % 4 === c);
+    for (const c of [0, 1, 3]) {
+      expect(channel(ys, c).every(Number.isFinite), `channel ${c}`).toBe(true);
+      expect(channel(d, c).every(Number.isFinite), `gradient of channel ${c}`).toBe(true);
+    }
+    expect(channel(ys, 2).every(Number.isNaN)).toBe(true);
+    expect(channel(d, 2).every(Number.isNaN)).toBe(true);
+    expect([Number.isNaN(m[2]), Number.isNaN(v[2])]).toEqual([true, true]);
   });
 });
 
