@@ -84,17 +84,45 @@ async function defaultThreads(): Promise<number> {
   return os.availableParallelism();
 }
 
+type Factory = () => tf.KernelBackend | Promise<tf.KernelBackend>;
+
+/**
+ * Selects a registered backend. tfjs catches a failing backend factory, prints its error on stderr and resolves
+ * `false`; here the factory's error becomes the `cause` of the BackendUnavailableError instead, and nothing is
+ * printed.
+ */
 export async function setBackendOrThrow(name: string): Promise<void> {
-  let ok = false;
+  const entry = (tf.engine() as unknown as { registryFactory: Record<string, { factory: Factory }> }).registryFactory[name];
+  const factory = entry?.factory;
   let cause: unknown;
+  const remember = (err: unknown): never => {
+    cause = err;
+    throw err;
+  };
+  if (entry && factory) {
+    entry.factory = () => {
+      try {
+        const made = factory();
+        return typeof (made as Partial<Promise<unknown>>).then === 'function' ? Promise.resolve(made).catch(remember) : made;
+      } catch (err) {
+        return remember(err);
+      }
+    };
+  }
+  const quiet = tf.env().getBool('PROD');
+  tf.env().set('PROD', true); // tfjs logs nothing in production mode
+  let ok = false;
   try {
     ok = await tf.setBackend(name);
   } catch (err) {
     cause = err;
+  } finally {
+    tf.env().set('PROD', quiet);
+    if (entry && factory) entry.factory = factory;
   }
   if (!ok) {
-    const why = cause instanceof Error ? cause.message : cause === undefined ? 'initialisation failed' : String(cause);
-    throw new BackendUnavailableError(name, `tfjs backend '${name}' could not be initialised: ${why}`);
+    const why = cause === undefined ? 'its factory returned no backend' : String(cause);
+    throw new BackendUnavailableError(name, `tfjs backend '${name}' could not be initialised: ${why}`, undefined, { cause });
   }
 }
 
