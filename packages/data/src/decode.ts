@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
-import sharp, { type Metadata, type Sharp } from 'sharp';
-import { DecodeError, ImageTooLargeError } from './errors.js';
+import type { Metadata, Sharp } from 'sharp';
+import { DecodeError, ImageTooLargeError, MissingPackageError } from './errors.js';
 import { gifTransparentColour, pngColourType } from './file-headers.js';
 import { checkOptions, positiveInteger, type Rules } from './options.js';
 import { cmykToRgb, grey16ToRgb, rgbaToRgb } from './to-rgb.js';
@@ -33,8 +33,26 @@ interface Raw {
   height: number;
 }
 
+type SharpFactory = typeof import('sharp').default;
+
+/** A plain string: bundlers leave this Node-only optional package alone. */
+const SHARP: string = 'sharp';
+let loading: Promise<SharpFactory> | undefined;
+
+/** sharp (libvips), imported on the first decode: an optional peer, needed only to read image files. */
+function loadSharp(): Promise<SharpFactory> {
+  loading ??= import(SHARP).then(
+    (mod: { default: SharpFactory }) => mod.default,
+    (err: unknown) => {
+      loading = undefined;
+      throw new MissingPackageError('sharp', 'decoding image files', { cause: err });
+    },
+  );
+  return loading;
+}
+
 /** The stored values as PIL's `Image.open(f).convert('RGB')` gives them, whichever layout the file has. */
-async function decodeRgb(file: string, header: Metadata, maxPixels: number): Promise<Raw> {
+async function decodeRgb(sharp: SharpFactory, file: string, header: Metadata, maxPixels: number): Promise<Raw> {
   // The embedded ICC profile is ignored, as PIL does; EXIF orientation too (sharp applies it only if asked).
   const input = sharp(file, { failOn: 'truncated', ignoreIcc: true, limitInputPixels: maxPixels });
   const raw = async (pipeline: Sharp, depth: 'uchar' | 'ushort' = 'uchar') => {
@@ -79,6 +97,7 @@ async function attempt<T>(file: string, step: () => Promise<T>): Promise<T> {
 export async function decodeImage(file: string, options: DecodeOptions = {}): Promise<tf.Tensor3D> {
   checkOptions('decodeImage', options, RULES);
   const maxPixels = options.maxPixels ?? MAX_PIXELS;
+  const sharp = await loadSharp();
   const header = await attempt(file, () => sharp(file).metadata());
   if (!FORMATS.includes(header.format)) {
     throw new DecodeError(file, `is ${header.format}; the decoder reads JPEG, PNG, WebP, TIFF and GIF (what PIL and sharp both read)`);
@@ -87,6 +106,6 @@ export async function decodeImage(file: string, options: DecodeOptions = {}): Pr
     throw new DecodeError(file, `holds ${header.depth} ${header.space} pixels; the decoder reads 8-bit RGB, grey, palette and CMYK, 16-bit RGB and grey`);
   }
   if (header.width * header.height > maxPixels) throw new ImageTooLargeError(file, header.width, header.height, maxPixels);
-  const { rgb, width, height } = await attempt(file, () => decodeRgb(file, header, maxPixels));
+  const { rgb, width, height } = await attempt(file, () => decodeRgb(sharp, file, header, maxPixels));
   return tf.tensor3d(rgb, [height, width, 3], 'int32');
 }
