@@ -23,6 +23,6 @@ export function packageBuild({ entry, bin = {}, perFile }: PackageBuild): Option
     sourcemap: true,
     target: 'es2022',
     // Peers, siblings and optional packages are the user's to install: never bundle them.
-    external: [/^@tensorflow\//, /^@mobilenets\//, 'webgpu', 'sharp', 'onnxruntime-node'],
+    external: [/^@tensorflow\//, /^@mobilenets\//, 'webgpu', 'sharp', 'onnxruntime-node', 'h5wasm'],
   };
 }

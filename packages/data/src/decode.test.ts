@@ -22,9 +22,10 @@ beforeAll(async () => {
 });
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-/** Largest and mean absolute difference between our decode of `file` and PIL's. */
-async function againstPil(file: string, rgb: string): Promise<{ max: number; mean: number; shape: number[] }> {
-  const image = await decodeImage(join(IMAGES, file));
+/** Largest and mean absolute difference between our decode of `file` (from its path, or its bytes) and PIL's. */
+async function againstPil(file: string, rgb: string, from: 'path' | 'bytes' = 'path'): Promise<{ max: number; mean: number; shape: number[] }> {
+  const path = join(IMAGES, file);
+  const image = await decodeImage(from === 'path' ? path : readFileSync(path));
   const ours = await image.data();
   image.dispose();
   const pil = Buffer.from(rgb, 'base64');
@@ -45,19 +46,21 @@ describe('decodeImage against PIL', () => {
   const exact = reference.images.filter((r) => !r.file.endsWith('.jpg'));
   const jpegs = reference.images.filter((r) => r.file.endsWith('.jpg'));
 
-  it.each(exact)('$file (PIL mode $mode) decodes to exactly PIL’s values', async ({ file, shape, rgb }) => {
-    const before = tf.memory().numTensors;
-    expect(await againstPil(file, rgb)).toEqual({ max: 0, mean: 0, shape });
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  describe.each(['path', 'bytes'] as const)('from its %s', (from) => {
+    it.each(exact)('$file (PIL mode $mode) decodes to exactly PIL’s values', async ({ file, shape, rgb }) => {
+      const before = tf.memory().numTensors;
+      expect(await againstPil(file, rgb, from)).toEqual({ max: 0, mean: 0, shape });
+      expect(tf.memory().numTensors).toBe(before);
+    });
 
-  it.each(jpegs)('$file (PIL mode $mode) decodes within the JPEG tolerance of PIL’s values', async ({ file, shape, rgb }) => {
-    const before = tf.memory().numTensors;
-    const d = await againstPil(file, rgb);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(d.shape).toEqual(shape);
-    expect(d.max).toBeLessThanOrEqual(JPEG.max);
-    expect(d.mean).toBeLessThanOrEqual(JPEG.mean);
+    it.each(jpegs)('$file (PIL mode $mode) decodes within the JPEG tolerance of PIL’s values', async ({ file, shape, rgb }) => {
+      const before = tf.memory().numTensors;
+      const d = await againstPil(file, rgb, from);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(d.shape).toEqual(shape);
+      expect(d.max).toBeLessThanOrEqual(JPEG.max);
+      expect(d.mean).toBeLessThanOrEqual(JPEG.mean);
+    });
   });
 
   it('covers every kind the decoder reads', () => {
@@ -90,10 +93,28 @@ describe('decodeImage limits and failures', () => {
     await expect(decodeImage(svg)).rejects.toThrow(/drawing\.png: is svg; the decoder reads JPEG, PNG, WebP, TIFF and GIF/);
   });
 
+  it('bytes: the same header check and pixel cap; errors name the image as the caller does, or <buffer>', async () => {
+    const before = tf.memory().numTensors;
+    const bytes = readFileSync(join(IMAGES, 'rgb.png')); // 19×13
+    const tooLarge = await decodeImage(bytes, { maxPixels: 246, name: 'upload 7' }).catch((e: unknown) => e);
+    expect(tooLarge).toBeInstanceOf(ImageTooLargeError);
+    expect((tooLarge as Error).message).toBe('upload 7: is 19×13 = 247 pixels, more than maxPixels (246); not decoded');
+    const truncated = await decodeImage(bytes.subarray(0, bytes.length >> 1)).catch((e: unknown) => e);
+    expect(truncated).toBeInstanceOf(DecodeError);
+    expect((truncated as DecodeError).file).toBe('<buffer>');
+    expect((truncated as Error).message).toMatch(/^<buffer>: cannot be decoded as an image \(/);
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>');
+    await expect(decodeImage(svg, { name: 'drawing' })).rejects.toThrow(/^drawing: is svg; the decoder reads JPEG/);
+    await expect(decodeImage(new Uint8Array(0))).rejects.toThrow(/^<buffer>: cannot be decoded as an image/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('bad options are OptionErrors', async () => {
     const file = join(IMAGES, 'rgb.png');
     await expect(decodeImage(file, { maxPixel: 5 } as never)).rejects.toThrow(OptionError);
     await expect(decodeImage(file, { maxPixel: 5 } as never)).rejects.toThrow(/unknown option 'maxPixel' \(did you mean 'maxPixels'\?\)/);
     await expect(decodeImage(file, { maxPixels: 0 })).rejects.toThrow(/maxPixels must be a positive integer, got 0/);
+    await expect(decodeImage(file, { name: '' })).rejects.toThrow(/name must be a non-empty string, got ''/);
+    await expect(decodeImage(42 as never)).rejects.toThrow(/^decodeImage: file must be a path or the bytes of an image file \(a Buffer or Uint8Array\), got 42$/);
   });
 });

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Metadata, Sharp } from 'sharp';
 import { DecodeError, ImageTooLargeError, MissingPackageError } from './errors.js';
 import { gifTransparentColour, pngColourType } from './file-headers.js';
-import { checkOptions, positiveInteger, type Rules } from './options.js';
+import { checkOptions, checkValue, nonEmptyString, positiveInteger, rule, type Rules } from './options.js';
 import { cmykToRgb, grey16ToRgb, rgbaToRgb } from './to-rgb.js';
 
 /**
@@ -20,12 +20,18 @@ const FORMATS: readonly string[] = ['jpeg', 'png', 'webp', 'tiff', 'gif'];
 /** The pixel layouts (sharp's sample depth and colour space) read. */
 const LAYOUTS: readonly string[] = ['uchar srgb', 'uchar b-w', 'uchar cmyk', 'ushort rgb16', 'ushort grey16'];
 
+/** An image file: its path, or its bytes (a Buffer or Uint8Array: a file read or received, an upload). */
+export type ImageFile = string | Uint8Array;
+
 export interface DecodeOptions {
   /** Refuse, before decoding, an image declaring more pixels than this (default MAX_PIXELS). */
   maxPixels?: number;
+  /** What errors call the image (their `file`): default the path, or `<buffer>` for bytes. */
+  name?: string;
 }
 
-const RULES: Rules<DecodeOptions> = { maxPixels: positiveInteger };
+const RULES: Rules<DecodeOptions> = { maxPixels: positiveInteger, name: nonEmptyString };
+const IMAGE_FILE = rule('a path or the bytes of an image file (a Buffer or Uint8Array)', (v) => typeof v === 'string' || v instanceof Uint8Array);
 
 interface Raw {
   rgb: Int32Array;
@@ -52,7 +58,7 @@ function loadSharp(): Promise<SharpFactory> {
 }
 
 /** The stored values as PIL's `Image.open(f).convert('RGB')` gives them, whichever layout the file has. */
-async function decodeRgb(sharp: SharpFactory, file: string, header: Metadata, maxPixels: number): Promise<Raw> {
+async function decodeRgb(sharp: SharpFactory, file: ImageFile, header: Metadata, maxPixels: number): Promise<Raw> {
   // The embedded ICC profile is ignored, as PIL does; EXIF orientation too (sharp applies it only if asked).
   const input = sharp(file, { failOn: 'truncated', ignoreIcc: true, limitInputPixels: maxPixels });
   const raw = async (pipeline: Sharp, depth: 'uchar' | 'ushort' = 'uchar') => {
@@ -70,42 +76,46 @@ async function decodeRgb(sharp: SharpFactory, file: string, header: Metadata, ma
   }
   if (header.format === 'gif' && header.hasAlpha) {
     const { data, width, height } = await raw(input.ensureAlpha().toColourspace('srgb'));
-    return { rgb: rgbaToRgb(data, gifTransparentColour(await readFile(file)) ?? [0, 0, 0]), width, height };
+    const gif = typeof file === 'string' ? await readFile(file) : file;
+    return { rgb: rgbaToRgb(data, gifTransparentColour(gif) ?? [0, 0, 0]), width, height };
   }
   // 8-bit RGB, grey and palette images come out as PIL's; 16-bit colour keeps its high byte, as PIL does.
   const { data, width, height } = await raw(input.removeAlpha().toColourspace('srgb'));
   return { rgb: Int32Array.from(data), width, height };
 }
 
-/** Wraps what sharp throws into a DecodeError naming the file (the cause kept). */
-async function attempt<T>(file: string, step: () => Promise<T>): Promise<T> {
+/** Wraps what sharp throws into a DecodeError naming the image (the cause kept). */
+async function attempt<T>(name: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (err) {
     if (err instanceof DecodeError) throw err;
-    throw new DecodeError(file, `cannot be decoded as an image (${(err as Error).message.split('\n')[0]})`, { cause: err });
+    throw new DecodeError(name, `cannot be decoded as an image (${(err as Error).message.split('\n')[0]})`, { cause: err });
   }
 }
 
 /**
- * Decodes an image file (JPEG, PNG, WebP, TIFF, GIF) to an [H, W, 3] int32 tensor of 0–255: the values PIL's
- * `Image.open(f).convert('RGB')` gives, which torchvision and timm train on. Embedded ICC profiles and EXIF
- * orientation are ignored, 16-bit grey is clipped to 255, CMYK converted by PIL's formula, alpha dropped.
- * The header is read first: an image of more than `maxPixels` pixels is an ImageTooLargeError, never decoded.
- * Any other failure is a DecodeError naming the file.
+ * Decodes an image file (JPEG, PNG, WebP, TIFF, GIF), given by its path or its bytes, to an [H, W, 3] int32
+ * tensor of 0–255: the values PIL's `Image.open(f).convert('RGB')` gives, which torchvision and timm train on.
+ * Embedded ICC profiles and EXIF orientation are ignored, 16-bit grey is clipped to 255, CMYK converted by PIL's
+ * formula, alpha dropped. The header is read first: an image of more than `maxPixels` pixels is an
+ * ImageTooLargeError, never decoded. Any other failure is a DecodeError naming the file (`name`, the path, or
+ * `<buffer>`).
  */
-export async function decodeImage(file: string, options: DecodeOptions = {}): Promise<tf.Tensor3D> {
+export async function decodeImage(file: ImageFile, options: DecodeOptions = {}): Promise<tf.Tensor3D> {
+  checkValue('decodeImage', 'file', file, IMAGE_FILE);
   checkOptions('decodeImage', options, RULES);
   const maxPixels = options.maxPixels ?? MAX_PIXELS;
+  const name = options.name ?? (typeof file === 'string' ? file : '<buffer>');
   const sharp = await loadSharp();
-  const header = await attempt(file, () => sharp(file).metadata());
+  const header = await attempt(name, () => sharp(file).metadata());
   if (!FORMATS.includes(header.format)) {
-    throw new DecodeError(file, `is ${header.format}; the decoder reads JPEG, PNG, WebP, TIFF and GIF (what PIL and sharp both read)`);
+    throw new DecodeError(name, `is ${header.format}; the decoder reads JPEG, PNG, WebP, TIFF and GIF (what PIL and sharp both read)`);
   }
   if (!LAYOUTS.includes(`${header.depth} ${header.space}`)) {
-    throw new DecodeError(file, `holds ${header.depth} ${header.space} pixels; the decoder reads 8-bit RGB, grey, palette and CMYK, 16-bit RGB and grey`);
+    throw new DecodeError(name, `holds ${header.depth} ${header.space} pixels; the decoder reads 8-bit RGB, grey, palette and CMYK, 16-bit RGB and grey`);
   }
-  if (header.width * header.height > maxPixels) throw new ImageTooLargeError(file, header.width, header.height, maxPixels);
-  const { rgb, width, height } = await attempt(file, () => decodeRgb(sharp, file, header, maxPixels));
+  if (header.width * header.height > maxPixels) throw new ImageTooLargeError(name, header.width, header.height, maxPixels);
+  const { rgb, width, height } = await attempt(name, () => decodeRgb(sharp, file, header, maxPixels));
   return tf.tensor3d(rgb, [height, width, 3], 'int32');
 }

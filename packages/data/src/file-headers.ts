@@ -3,7 +3,8 @@ import { open } from 'node:fs/promises';
 // What PIL reads from a file's own header that sharp does not report.
 
 /** A PNG's colour type (IHDR byte 25): 4 is grey + alpha, which PIL reads 16-bit as 'LA;16B' (high byte). */
-export async function pngColourType(file: string): Promise<number | undefined> {
+export async function pngColourType(file: string | Uint8Array): Promise<number | undefined> {
+  if (typeof file !== 'string') return file[25];
   const handle = await open(file);
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(26), 0, 26, 0);

@@ -34,7 +34,9 @@ function setClassifier(model: tfl.LayersModel, bias: number[]): void {
 }
 
 beforeAll(async () => {
-  await useBackend('wasm');
+  // The cpu backend: these models are tiny, and on wasm two threads spend most of a tiny call synchronizing (the
+  // 10,000 calls took 4× the CPU time there). The wasm path runs in the quantization and export tests.
+  await useBackend('cpu');
   dir = await mkdtemp(join(tmpdir(), 'mobilenets-infer-'));
   const known = tinyModel();
   randomizeWeights(known, 1);
@@ -107,8 +109,8 @@ describe.each(['tfjs', 'onnxruntime'] as const)('loadClassifier on %s', (runtime
       expect(failure!.error).toBeInstanceOf(DecodeError);
       expect(failure!.error.message).toContain(file);
     }
-    expect(d!.error).toBeInstanceOf(ImageInputError);
-    expect(d!.error.message).toMatch(/^Buffer #3: 100 bytes that do not decode as an image/);
+    expect(d!.error).toBeInstanceOf(DecodeError);
+    expect(d!.error.message).toMatch(/^Buffer #3: cannot be decoded as an image \(/);
     await c.dispose();
   });
 });
@@ -129,6 +131,7 @@ describe('errors', () => {
   it('a bad pixel object or tensor names the input; options are checked; a disposed classifier says so', async () => {
     const c = await loadClassifier(seededDir);
     const [bad] = await c.classify({ data: new Uint8Array(10), width: 2, height: 2 });
+    expect(isFailed(bad!) && bad.error).toBeInstanceOf(ImageInputError);
     expect(isFailed(bad!) && bad.error.message).toBe('pixels #0: 10 bytes for 2×2 pixels: expected 1, 3 or 4 bytes a pixel');
     const flat = tf.zeros([4]);
     await expect(c.classify([IMAGE, flat])).rejects.toThrow(/^tensor #1: has shape \[4\]/);

@@ -6,7 +6,7 @@ export class MobilenetsInferError extends Error {
   }
 }
 
-/** An input that is not an image we can read (a bad pixel object, a tensor of the wrong shape, an undecodable Buffer): names it. */
+/** An input that is not an image we can read (a bad pixel object, a tensor of the wrong shape): names it. */
 export class ImageInputError extends MobilenetsInferError {
   constructor(
     /** Which input: a file, `Buffer #2`, `pixels #0`, `tensor #1`. */

@@ -9,7 +9,6 @@ export {
 } from './classifier.js';
 export { ClassifierError, ImageInputError, MissingPackageError, MobilenetsInferError, OnnxExportError } from './errors.js';
 export type { ImageInput, PixelData } from './input.js';
-export { loadModelDir } from './model/load.js';
 export { checkOnnx } from './onnx/check.js';
 export { EMBEDDING_NAME, exportOnnx, type ExportOnnxOptions, INPUT_NAME, LOGITS_NAME } from './onnx/export.js';
 export { type Classification, type Embedding, type FailedImage, isFailed, type Prediction } from './predictions.js';
@@ -17,5 +16,5 @@ export { preprocess, resizedSize } from './preprocess/preprocess.js';
 export { type Interpolation, resample, type Rgb8 } from './preprocess/resample.js';
 export { type Agreement, measureAgreement } from './quantize/agreement.js';
 export { QUANTIZATIONS, type Quantization } from './quantize/codecs.js';
-export { quantizeModelDir, type QuantizeResult } from './quantize/model-dir.js';
+export { quantizeModelDir, type QuantizeModelDirOptions, type QuantizeResult } from './quantize/model-dir.js';
 export { loadOnnxRuntime, type OnnxRuntime } from './runtime/onnxruntime.js';

@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeImage } from '@mobilenets/data';
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageInputError } from './errors.js';
@@ -37,28 +34,17 @@ function toRgb8(values: ArrayLike<number>, width: number, height: number, channe
   return { data, width, height };
 }
 
-/** Decodes an image file through `@mobilenets/data`'s decoder (its DecodeError names the file). */
-export async function decodeFile(file: string): Promise<Rgb8> {
-  const image = await decodeImage(file);
+/**
+ * Decodes an image file, from its path or its bytes, through `@mobilenets/data`'s decoder (PIL's values; its
+ * DecodeError names the file, or `name` for bytes).
+ */
+export async function decodeFile(file: string | Uint8Array, name?: string): Promise<Rgb8> {
+  const image = await decodeImage(file, name === undefined ? {} : { name });
   try {
     const [height, width] = image.shape;
     return { data: Uint8Array.from(await image.data()), width, height };
   } finally {
     image.dispose();
-  }
-}
-
-/** The decoder reads files: a Buffer goes through a private temporary one. */
-async function decodeBytes(bytes: Uint8Array, name: string): Promise<Rgb8> {
-  const dir = await mkdtemp(join(tmpdir(), 'mobilenets-infer-'));
-  try {
-    const file = join(dir, 'image');
-    await writeFile(file, bytes);
-    return await decodeFile(file);
-  } catch (err) {
-    throw new ImageInputError(name, `${bytes.length} bytes that do not decode as an image (${(err as Error).message.replace(/^.*?: /, '')})`, { cause: err });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -102,7 +88,7 @@ export function imageSources(input: ImageInput | readonly ImageInput[]): ImageSo
   return list.flatMap((item, i): ImageSource[] => {
     if (typeof item === 'string') return [{ file: item, name: item, read: () => decodeFile(item) }];
     if (item instanceof tf.Tensor) return tensorSources(item, i);
-    if (item instanceof Uint8Array) return [{ name: `Buffer #${i}`, read: () => decodeBytes(item, `Buffer #${i}`) }];
+    if (item instanceof Uint8Array) return [{ name: `Buffer #${i}`, read: () => decodeFile(item, `Buffer #${i}`) }];
     if (isPixelData(item)) return [{ name: `pixels #${i}`, read: async () => pixels(item, `pixels #${i}`) }];
     throw new ImageInputError(`input #${i}`, 'is not a file path, a Buffer, a { data, width, height } pixel object or a tensor');
   });

@@ -45,6 +45,24 @@ export class ModelFileError extends Error {
 }
 
 /**
+ * A pickle (a `.pth` / `.pt` / `.pdparams` file) that names a Python global outside the few a state_dict needs
+ * (`posix.system`, `builtins.eval`, `subprocess.Popen`, …). Nothing in the file is ever executed: the reader
+ * stops at the global, and the model is left as it was.
+ */
+export class UnsafePickleError extends ModelFileError {
+  constructor(
+    path: string,
+    /** `module.name`, as the pickle spells it. */
+    readonly global: string,
+    /** The byte offset of the opcode that names it. */
+    readonly offset: number,
+  ) {
+    super(path, `pickle global '${global}' at byte ${offset} is not allowed: only the globals of a state_dict (tensors, storages, OrderedDict, numpy arrays) are read, and nothing is executed`);
+    this.name = 'UnsafePickleError';
+  }
+}
+
+/**
  * A file or directory that could not be written, or that a write refused to replace. `code` is the system's
  * (`ENOSPC`, `EACCES`, `EROFS`, `EEXIST`, …) or `ELOCKED` (another live writer holds the target's lock).
  * Nothing at `path` was changed.

@@ -13,9 +13,10 @@ export {
   type ModelRecipe,
 } from './build.js';
 export { createModel, listModels, modelSpec, registerModel, type ModelFactory } from './registry.js';
-export { ArchDecodeError, ModelConfigError, ModelFileError, ModelInputError, WeightMismatchError, WriteError } from './errors.js';
+export { ArchDecodeError, ModelConfigError, ModelFileError, ModelInputError, UnsafePickleError, WeightMismatchError, WriteError } from './errors.js';
 export { formatSummary, summarize, type ModelSummary, type SummaryRow } from './summary.js';
-export { loadWeights, type LoadWeightsOptions } from './io/load-weights.js';
+export { loadWeights, type LoadedWeights, type LoadWeightsOptions, type WeightNaming } from './io/load-weights.js';
+export { exportWeights, type ExportWeightsOptions } from './io/export-weights.js';
 export { isModelDirectory, loadModel, saveModel, type LoadedModel, type SaveModelOptions } from './io/model-dir.js';
 export { defaultPreprocessing, type ModelMetadata, type Preprocessing } from './io/metadata.js';
 export { readDirectoryAtomic, writeDirectoryAtomic, writeFileAtomic, type WriteOptions } from './io/atomic.js';

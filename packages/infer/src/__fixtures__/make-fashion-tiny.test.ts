@@ -5,11 +5,10 @@
  */
 import { FASHION_MNIST_CLASSES, fashionMnist, permutation, mulberry32 } from '@mobilenets/data';
 import { useBackend } from '@mobilenets/ops/testing';
-import { type ModelRecipe, saveModel } from '@mobilenets/zoo';
+import { defaultPreprocessing, type ModelRecipe, saveModel } from '@mobilenets/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { imageSources } from '../input.js';
-import { defaultPreprocessing } from '../model/zoo-gaps.js';
 import { preprocess } from '../preprocess/preprocess.js';
 import { tinyModel } from './models.js';
 

@@ -61,12 +61,14 @@ describe('mobilenets-predict', () => {
   });
 
   it('csv and table; a glob; onnxruntime gives the same classes as tfjs; exit 0 when every image reads', async () => {
-    const csv = await run(PREDICT, [join(photos, '**/?.png'), '--model', model, '--format', 'csv', '--topk', '3']);
+    const [csv, table] = await Promise.all([
+      run(PREDICT, [join(photos, '**/?.png'), '--model', model, '--format', 'csv', '--topk', '3']),
+      run(PREDICT, [join(photos, 'a.png'), '--model', model, '--runtime', 'onnxruntime', '--topk', '3']),
+    ]);
     expect(csv.code).toBe(0);
     const rows = csv.stdout.trim().split('\n');
     expect(rows[0]).toBe('file,rank,class_id,label,score,error');
     expect(rows.slice(1).map((r) => r.split(',').slice(0, 2).join(','))).toEqual([1, 2, 3].map((k) => `${join(photos, 'a.png')},${k}`).concat([1, 2, 3].map((k) => `${join(photos, 'sub', 'b.png')},${k}`)));
-    const table = await run(PREDICT, [join(photos, 'a.png'), '--model', model, '--runtime', 'onnxruntime', '--topk', '3']);
     expect(table.code).toBe(0);
     const [header, row] = table.stdout.trim().split('\n');
     expect(header).toMatch(/^image\s+classes, best first \(probability\)$/);
@@ -92,19 +94,30 @@ describe('mobilenets-export', () => {
     const r = await run(EXPORT, [model, '--onnx', onnx]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^wrote .*model\.onnx: ONNX opset 17, [\d.]+ MB, float32 weights\n$/);
-    expect(checkOnnx(await readFile(onnx))).toEqual([]);
-    const [fromDir, fromOnnx] = await Promise.all([model, onnx].map((m) => run(PREDICT, [IMAGE, '--model', m, '--format', 'json'])));
-    const [a, b] = [fromDir, fromOnnx].map((x) => JSON.parse(x!.stdout) as { classIds: number[]; labelNames: string[] });
+    const written = await readFile(onnx);
+    expect(checkOnnx(written)).toEqual([]);
+    const [fromDir, fromOnnx, again] = await Promise.all([
+      run(PREDICT, [IMAGE, '--model', model, '--format', 'json']),
+      run(PREDICT, [IMAGE, '--model', onnx, '--format', 'json']),
+      run(EXPORT, [model, '--onnx', onnx]),
+    ]);
+    const [a, b] = [fromDir, fromOnnx].map((x) => JSON.parse(x.stdout) as { classIds: number[]; labelNames: string[] });
     expect(b!.classIds).toEqual(a!.classIds);
     expect(b!.labelNames).toEqual(a!.labelNames);
+    // The file exists: the second export refuses to replace it and leaves it as it was.
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`mobilenets-export: ${onnx}: exists and is a file or link this write does not replace; nothing was changed (pass overwrite: true to replace it)\n`);
+    expect((await readFile(onnx)).equals(written)).toBe(true);
   });
 
   it('--quantize uint8 and float16: prints the sizes and the top-1 agreement on the held-out set', async () => {
-    const r = await run(EXPORT, [FASHION_TINY, '--onnx', join(dir, 'uint8.onnx'), '--quantize', 'uint8', '--check-count', '200']);
+    const [r, d] = await Promise.all([
+      run(EXPORT, [FASHION_TINY, '--onnx', join(dir, 'uint8.onnx'), '--quantize', 'uint8', '--check-count', '200']),
+      run(EXPORT, [FASHION_TINY, '--out', join(dir, 'fp16'), '--quantize', 'float16', '--check', photos]),
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/wrote .*uint8\.onnx: ONNX opset 17, [\d.]+ MB, uint8 weights\n/);
     expect(r.stdout).toMatch(/uint8\.onnx: top-1 agrees with the float32 model on [\d.]+% of 200 Fashion-MNIST test images \(top-1 accuracy [\d.]+% → [\d.]+%\)\n/);
-    const d = await run(EXPORT, [FASHION_TINY, '--out', join(dir, 'fp16'), '--quantize', 'float16', '--check', photos]);
     expect(d.code).toBe(0);
     expect(d.stdout).toMatch(/wrote .*fp16: \d+ of \d+ weights as float16, [\d.]+ MB → [\d.]+ MB\n/);
     expect(d.stdout).toMatch(/fp16: top-1 agrees with the float32 model on 100\.0% of 2 images of .*photos \(1 unreadable, left out\)\n/);

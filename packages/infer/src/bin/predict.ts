@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@mobilenets/ops';
-import { loadClassifier, type Runtime } from '../classifier.js';
+import type { Runtime } from '../classifier.js';
 import { isFailed } from '../predictions.js';
 import { count, oneOf, runCli, UsageError } from './common.js';
 import { expandInputs } from './files.js';
@@ -61,6 +61,8 @@ async function main(): Promise<number> {
 
   const files = await expandInputs(positionals);
   if (files.length === 0) throw new UsageError(`no images in ${positionals.join(' ')}`);
+  // tfjs, sharp and onnx load only now: --help and usage errors answer at once.
+  const { loadClassifier } = await import('../classifier.js');
   const classifier = await loadClassifier(values.model, { ...(runtime && { runtime }), ...(backend && { backend }), ...(threads && { threads }) });
   const out = formatter(format, Math.max(...files.map((f) => f.length)));
   const progress = progressBar(files.length);

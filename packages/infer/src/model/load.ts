@@ -1,11 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createModel, listModels, loadModel, loadWeights, type ModelMetadata, type ModelRecipe, ModelFileError } from '@mobilenets/zoo';
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import { createModel, defaultPreprocessing, listModels, loadModel, loadWeights, type ModelMetadata, type ModelRecipe, ModelFileError } from '@mobilenets/zoo';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { ClassifierError } from '../errors.js';
 import { decodeModel } from '../onnx/proto.js';
-import { defaultPreprocessing, METADATA_FORMAT_VERSION } from './zoo-gaps.js';
 
 /** What infer knows of a model: `mobilenets.json`'s fields that matter here. */
 export type ModelInfo = Pick<ModelMetadata, 'name' | 'options' | 'preprocessing' | 'labels'>;
@@ -15,47 +12,6 @@ export type LoadedSource = { kind: 'tfjs'; model: tfl.LayersModel; info: ModelIn
 
 /** The key under which the ONNX export stores `mobilenets.json` in metadata_props. */
 export const ONNX_METADATA_KEY = 'mobilenets';
-
-async function readJson<T>(path: string): Promise<T> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ModelFileError(path, `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new ModelFileError(path, 'is not valid JSON');
-  }
-}
-
-/**
- * A model directory whose weights tfjs stores quantized (float16 / uint8, written by `quantizeModelDir`): the
- * zoo's `loadModel` reads float32 weights only, so this reads the artifacts and lets tfjs dequantize them.
- */
-async function loadQuantizedDir(dir: string, json: tf.io.ModelJSON): Promise<{ model: tfl.LayersModel; metadata: ModelMetadata }> {
-  const metadata = await readJson<ModelMetadata>(join(dir, 'mobilenets.json'));
-  if (metadata.formatVersion !== METADATA_FORMAT_VERSION) {
-    throw new ModelFileError(join(dir, 'mobilenets.json'), `has format version ${metadata.formatVersion}; this version reads ${METADATA_FORMAT_VERSION}`);
-  }
-  const buffers = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p))));
-  const data = Buffer.concat(buffers);
-  const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
-  const artifacts = { modelTopology: json.modelTopology, weightSpecs, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer };
-  try {
-    return { model: await tfl.loadLayersModel(tf.io.fromMemory(artifacts)), metadata };
-  } catch (err) {
-    throw new ModelFileError(dir, `its quantized weights do not load (${(err as Error).message})`);
-  }
-}
-
-/** `loadModel` of the zoo, or the quantized reader when model.json says the weights are quantized. */
-export async function loadModelDir(dir: string): Promise<{ model: tfl.LayersModel; metadata: ModelMetadata }> {
-  const json = await readJson<tf.io.ModelJSON>(join(dir, 'model.json'));
-  const quantized = (json.weightsManifest ?? []).some((g) => g.weights.some((w) => w.quantization));
-  return quantized ? loadQuantizedDir(dir, json) : loadModel(dir);
-}
 
 function onnxInfo(path: string, onnx: Uint8Array): ModelInfo {
   const entry = decodeModel(onnx).metadataProps?.find((p) => p.key === ONNX_METADATA_KEY);
@@ -83,7 +39,8 @@ export async function loadSource(dirOrName: string, weights?: string): Promise<L
   let model: tfl.LayersModel;
   let info: ModelInfo;
   if (await isDirectory(dirOrName)) {
-    const loaded = await loadModelDir(dirOrName);
+    // The zoo's reader: confined, bounded reads; float16 / uint8 weights (quantizeModelDir's) dequantized by tfjs.
+    const loaded = await loadModel(dirOrName);
     ({ model } = loaded);
     info = loaded.metadata;
   } else if (listModels().includes(dirOrName)) {

@@ -3,7 +3,7 @@ import { relativeError, seeded, useBackend } from '@mobilenets/ops/testing';
 import { createModel, listModels } from '@mobilenets/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { randomizeWeights, tinyModel } from '../__fixtures__/models.js';
+import { randomizeWeights, tinyModel, tinyV4Model } from '../__fixtures__/models.js';
 import { OnnxExportError } from '../errors.js';
 import { loadOnnxRuntime, type OnnxRuntime, toNchw } from '../runtime/onnxruntime.js';
 import { checkOnnx } from './check.js';
@@ -30,21 +30,40 @@ async function bothOutputs(model: tfl.LayersModel, onnx: Uint8Array, batch = 2) 
   return { expected, actual: out.logits!.data as Float32Array };
 }
 
-const inputSize = (name: string) => (name.includes('cifar') ? 32 : 64);
+/**
+ * Every registered model at a small input. Of the V4s, conv_small and hybrid_medium at full width (between them
+ * every V4 block, LayerScale included); conv_medium, conv_large and hybrid_large (10, 33 and 38 M parameters,
+ * whose copying dominates their export) at width 0.25: the same blocks, hybrid_large's GELU among them.
+ */
+const QUARTER_WIDTH = ['mobilenetv4_conv_medium', 'mobilenetv4_conv_large', 'mobilenetv4_hybrid_large'];
+const options = (name: string) => ({ numClasses: 10, inputSize: name.includes('cifar') ? 32 : 64, ...(QUARTER_WIDTH.includes(name) && { widthMultiplier: 0.25 }) });
 
-describe.each(listModels())('%s exported to ONNX', (name) => {
+/** The export of a model with seeded weights, checked: structure, then onnxruntime's logits against tfjs'. */
+async function expectSameLogits(model: tfl.LayersModel): Promise<void> {
+  randomizeWeights(model, 3);
+  const onnx = await exportOnnx(model);
+  expect(checkOnnx(onnx)).toEqual([]);
+  const { expected, actual } = await bothOutputs(model, onnx);
+  expect(actual.length).toBe(expected.length);
+  expect(relativeError(actual, expected)).toBeLessThanOrEqual(1e-4);
+}
+
+describe.each(listModels().map((name) => [name, options(name)] as const))('%s %o exported to ONNX', (name, o) => {
   it('passes the structural checks, loads in onnxruntime-node and gives the tfjs logits to 1e-4 (relative to the largest)', async () => {
     const before = tf.memory().numTensors;
-    const model = createModel(name, { numClasses: 10, inputSize: inputSize(name) });
-    randomizeWeights(model, 3);
-    const onnx = await exportOnnx(model);
-    expect(checkOnnx(onnx)).toEqual([]);
-    const { expected, actual } = await bothOutputs(model, onnx);
-    expect(actual.length).toBe(expected.length);
-    expect(relativeError(actual, expected)).toBeLessThanOrEqual(1e-4);
+    const model = createModel(name, o);
+    await expectSameLogits(model);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+});
+
+it('the V4 block options no registered model uses (strides on the start / end depthwise, SE, GELU, attention without down-sampling or residual) export alike', async () => {
+  const before = tf.memory().numTensors;
+  const model = tinyV4Model();
+  await expectSameLogits(model);
+  model.dispose();
+  expect(tf.memory().numTensors).toBe(before);
 });
 
 describe('the exported graph', () => {
@@ -76,6 +95,27 @@ describe('the exported graph', () => {
       ['logits', [{ dimParam: 'batch' }, { dimValue: 5 }]],
       ['embedding', [{ dimParam: 'batch' }, { dimValue: 16 }]],
     ]);
+  });
+
+  it('V4: GELU as 0.5·x·(1 + Erf(x/√2)) (opset 17), LayerScale as Mul by a [C, 1, 1] initializer, Mobile MQA as convs, MatMul, Softmax, MatMul', async () => {
+    const model = tinyV4Model();
+    const m = decodeModel(await exportOnnx(model));
+    model.dispose();
+    expect(ops(m).has('BatchNormalization')).toBe(false);
+    expect(ops(m).has('Gelu')).toBe(false);
+    const block = (prefix: string) => m.graph.node.filter((n) => n.name.startsWith(prefix)).map((n) => n.opType);
+    expect(block('hidden/conv/gelu')).toEqual(['Mul', 'Erf', 'Add', 'Mul', 'Mul']);
+    const gamma = m.graph.initializer.find((t) => t.name === 'blocks_1_2/layer_scale/gamma')!;
+    expect(gamma.dims).toEqual([24, 1, 1]);
+    // BatchNorm as a per-channel affine; queries scaled by 1/√keyDim; keys and values down-sampled (kv stride 2).
+    expect(block('blocks_1_2/')).toEqual([
+      ...['Mul', 'Add', 'Conv', 'Mul', 'Reshape'],
+      ...['Conv', 'Conv', 'Reshape', 'Transpose', 'Conv', 'Conv', 'Reshape'],
+      ...['MatMul', 'Softmax', 'MatMul', 'Reshape', 'Conv', 'Mul', 'Add'],
+    ]);
+    expect(m.graph.node.find((n) => n.name === 'blocks_1_2/softmax')!.attribute.map((a) => [a.name, a.i])).toEqual([['axis', 2]]);
+    // In 24, out 32, no LayerScale, no down-sampling: no residual Add.
+    expect(block('blocks_1_3/')).toEqual(['Mul', 'Add', 'Conv', 'Mul', 'Reshape', 'Conv', 'Reshape', 'Transpose', 'Conv', 'Reshape', 'MatMul', 'Softmax', 'MatMul', 'Reshape', 'Conv']);
   });
 
   it('a layer with no ONNX form is an OnnxExportError naming it', async () => {

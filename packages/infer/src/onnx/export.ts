@@ -1,8 +1,9 @@
-import type { Activation, BlockConfig } from '@mobilenets/blocks';
+import type { BlockConfig } from '@mobilenets/blocks';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { OnnxExportError } from '../errors.js';
 import type { Quantization } from '../quantize/codecs.js';
-import { type BlockPlan, blockPlan, type ConvPlan } from './blocks.js';
+import { blockPlan } from './blocks.js';
+import { Exporter, LayerWeights, type Weight } from './exporter.js';
 import { GraphBuilder } from './graph.js';
 import { DataType, encodeModel, IR_VERSION, type ModelProto, OPSET, type ValueInfoProto } from './proto.js';
 
@@ -19,139 +20,6 @@ export interface ExportOnnxOptions {
 export const INPUT_NAME = 'input';
 export const LOGITS_NAME = 'logits';
 export const EMBEDDING_NAME = 'embedding';
-
-interface Weight {
-  shape: number[];
-  values: Float32Array;
-}
-
-/** A layer's weights by their name inside the layer (`expand/kernel`), each to be used exactly once. */
-class LayerWeights {
-  private readonly unused: Set<string>;
-  constructor(
-    readonly layer: string,
-    private readonly weights: Map<string, Weight>,
-  ) {
-    this.unused = new Set(weights.keys());
-  }
-  take(name: string): Weight {
-    const w = this.weights.get(name);
-    if (!w) throw new OnnxExportError(this.layer, `has no weight '${name}' (weights: ${[...this.weights.keys()].join(', ')})`);
-    this.unused.delete(name);
-    return w;
-  }
-  maybe(name: string): Weight | undefined {
-    return this.weights.has(name) ? this.take(name) : undefined;
-  }
-  /** Every weight was used: a plan that drifted from its block's layout cannot pass silently. */
-  done(): void {
-    if (this.unused.size > 0) throw new OnnxExportError(this.layer, `weights the export did not use: ${[...this.unused].join(', ')}`);
-  }
-}
-
-/** A tfjs conv kernel ([k, k, in/groups, out], or [k, k, C, 1] depthwise) as ONNX's [out, in/groups, k, k]. */
-function onnxKernel(w: Weight, depthwise: boolean): { dims: number[]; values: Float32Array } {
-  const [kh, kw, a, b] = w.shape as [number, number, number, number];
-  const [out, inPer] = depthwise ? [a, 1] : [b, a];
-  const values = new Float32Array(w.values.length);
-  for (let o = 0; o < out; o++) {
-    for (let c = 0; c < inPer; c++) {
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          const src = ((i * kw + j) * a + (depthwise ? o : c)) * b + (depthwise ? 0 : o);
-          values[((o * inPer + c) * kh + i) * kw + j] = w.values[src]!;
-        }
-      }
-    }
-  }
-  return { dims: [out, inPer, kh, kw], values };
-}
-
-class Exporter {
-  private clipBounds?: [string, string];
-
-  constructor(readonly g: GraphBuilder) {}
-
-  activate(x: string, activation: Activation, name: string): string {
-    switch (activation) {
-      case 'relu':
-        return this.g.node('Relu', [x], `${name}/relu`);
-      case 'relu6': {
-        this.clipBounds ??= [this.g.constant('relu6_min', [], Float32Array.of(0)), this.g.constant('relu6_max', [], Float32Array.of(6))];
-        return this.g.node('Clip', [x, ...this.clipBounds], `${name}/relu6`);
-      }
-      case 'hardSwish':
-        return this.g.node('HardSwish', [x], `${name}/hard_swish`);
-      case 'hardSigmoid':
-        return this.g.node('HardSigmoid', [x], `${name}/hard_sigmoid`, { alpha: { float: 1 / 6 }, beta: { float: 0.5 } });
-      case 'none':
-        return x;
-    }
-  }
-
-  /** Conv with BatchNorm folded into its weights and bias, then the activation. */
-  conv(weights: LayerWeights, plan: ConvPlan, x: string): string {
-    const name = `${weights.layer}/${plan.unit}`;
-    const kernel = onnxKernel(weights.take(`${plan.unit}/kernel`), plan.depthwise);
-    const out = kernel.dims[0]!;
-    const bias = weights.maybe(`${plan.unit}/bias`)?.values;
-    let folded: Float32Array | undefined = bias;
-    if (plan.epsilon !== null) {
-      const [gamma, beta, mean, variance] = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((n) => weights.take(`${plan.unit}/${n}`).values) as Float32Array[];
-      folded = new Float32Array(out);
-      const per = kernel.values.length / out;
-      for (let o = 0; o < out; o++) {
-        const scale = gamma![o]! / Math.sqrt(variance![o]! + plan.epsilon);
-        for (let i = o * per; i < (o + 1) * per; i++) kernel.values[i] = kernel.values[i]! * scale;
-        folded[o] = beta![o]! - mean![o]! * scale + (bias ? bias[o]! * scale : 0);
-      }
-    }
-    const inputs = [x, this.g.weight(`${name}/weight`, kernel.dims, kernel.values, true)];
-    if (folded) inputs.push(this.g.weight(`${name}/bias`, [out], folded, false));
-    const p = plan.kernel >> 1;
-    const y = this.g.node('Conv', inputs, name, {
-      kernel_shape: [plan.kernel, plan.kernel],
-      strides: [plan.stride, plan.stride],
-      pads: [p, p, p, p],
-      dilations: [1, 1],
-      group: plan.depthwise ? out : plan.groups,
-    });
-    return this.activate(y, plan.activation, name);
-  }
-
-  /** Squeeze-and-excitation: GlobalAveragePool → Conv → Relu → Conv → HardSigmoid → Mul. */
-  se(weights: LayerWeights, unit: string, x: string): string {
-    const name = `${weights.layer}/${unit}`;
-    const pooled = this.g.node('GlobalAveragePool', [x], `${name}/pool`);
-    const fc = (which: 'reduce' | 'expand', input: string) => {
-      const k = onnxKernel(weights.take(`${unit}/${which}_kernel`), false);
-      const b = weights.take(`${unit}/${which}_bias`).values;
-      return this.g.node('Conv', [input, this.g.weight(`${name}/${which}/weight`, k.dims, k.values, true), this.g.weight(`${name}/${which}/bias`, [k.dims[0]!], b, false)], `${name}/${which}`, {
-        kernel_shape: [1, 1],
-      });
-    };
-    const squeezed = this.activate(fc('reduce', pooled), 'relu', `${name}/reduce`);
-    const scale = this.activate(fc('expand', squeezed), 'hardSigmoid', `${name}/expand`);
-    return this.g.node('Mul', [x, scale], `${name}/scale`);
-  }
-
-  block(weights: LayerWeights, plan: BlockPlan, x: string): string {
-    let h = x;
-    for (const unit of plan.units) h = unit.kind === 'conv' ? this.conv(weights, unit, h) : this.se(weights, unit.unit, h);
-    const s = plan.shortcut;
-    if (s.kind === 'none') return h;
-    if (s.kind === 'conv') return this.g.node('Add', [h, this.conv(weights, s.unit, x)], `${weights.layer}/add`);
-    let shortcut = x;
-    if (s.identityDiv !== 1) {
-      // Only the first channels / identityDiv channels get the shortcut, as the Sandglass layer's mask.
-      const channels = s.channels;
-      const kept = Math.floor(channels / s.identityDiv);
-      const mask = Float32Array.from({ length: channels }, (_, c) => (c < kept ? 1 : 0));
-      shortcut = this.g.node('Mul', [x, this.g.constant(`${weights.layer}/shortcut_mask`, [1, channels, 1, 1], mask)], `${weights.layer}/shortcut`);
-    }
-    return this.g.node('Add', [h, shortcut], `${weights.layer}/add`);
-  }
-}
 
 /** Reads every weight of the model once (asynchronously: WebGPU cannot read synchronously in Node). */
 async function readWeights(model: tfl.LayersModel): Promise<Map<tfl.layers.Layer, LayerWeights>> {
@@ -182,7 +50,8 @@ const single = <T>(x: T | T[], layer: string): T => {
  * The ONNX model of a zoo model (opset 17, IR version 8): NCHW float32 input `input` of any batch, output
  * `logits` (or `embedding` for a model built with `features: 'embedding'`). Built from each layer's block
  * config and weights — BatchNorm folded into the convolutions, ReLU6 as Clip, hard-swish and hard-sigmoid
- * as ONNX's own ops, squeeze-excite as pool / conv / conv / scale, residuals as Add, the classifier as Gemm.
+ * as ONNX's own ops, GELU as its Erf form, squeeze-excite as pool / conv / conv / scale, LayerScale as Mul,
+ * Mobile MQA as convs, MatMul, Softmax, MatMul, residuals as Add, the classifier as Gemm (see exporter.ts).
  * A layer it has no form for is an OnnxExportError naming it.
  */
 export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
@@ -208,8 +77,10 @@ export async function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOpti
     let y: string;
     const config = layer.getConfig();
     const plan = typeof config.type === 'string' ? blockPlan(config as unknown as BlockConfig) : null;
-    if (plan) {
-      y = ex.block(w, plan, x);
+    if (plan?.kind === 'chain') {
+      y = ex.chain(w, plan, x);
+    } else if (plan?.kind === 'attention') {
+      y = ex.attention(w, plan, x, inShape[1]!, inShape[2]!);
     } else if (className === 'GlobalAveragePooling2D') {
       y = g.node('Flatten', [g.node('GlobalAveragePool', [x], `${layer.name}/pool`)], layer.name, { axis: 1 });
     } else if (className === 'Reshape' && inShape.length === 2 && String(config.targetShape) === String([1, 1, inShape[1]])) {

@@ -12,7 +12,7 @@ interface Case {
   name: string;
   resize: number;
   crop: number;
-  interpolation: 'bilinear' | 'nearest';
+  interpolation: 'bilinear' | 'bicubic' | 'nearest';
   mean: [number, number, number];
   std: [number, number, number];
   resized: [number, number];
@@ -101,6 +101,16 @@ describe('preprocess by hand', () => {
     const up = resample(row, 4, 1, 'bilinear').data;
     // Centres at 0.25, 0.75, 1.25, 1.75 of the source: weights 1 / 0.75·0.25 / 0.25·0.75 / 1 → 10, 12.75, 18.25, 21.
     expect([up[0], up[3], up[6], up[9]]).toEqual([10, 13, 18, 21]);
+  });
+
+  it("PIL's bicubic (a = −0.5) upscale by 2: the edge taps renormalized, not padded; overshoot past the source, clipped to 0–255", () => {
+    const row = (a: number, b: number): Rgb8 => ({ data: Uint8Array.from([a, 0, 0, b, 0, 0]), width: 2, height: 1 });
+    const red = (image: Rgb8) => Array.from(image.data.filter((_, i) => i % 3 === 0));
+    // Output 0 (centre 0.25): taps at distances 0.25 and 1.25, weights 0.8671875 and −0.0703125, renormalized to
+    // 1.0882 and −0.0882 → 10 · 1.0882 − 21 · 0.0882 = 9.03. Output 1 (centre 0.75): 0.7929 · 10 + 0.2071 · 21 = 12.28.
+    expect(red(resample(row(10, 21), 4, 1, 'bicubic'))).toEqual([9, 12, 19, 22]);
+    // −22.5 and 277.5 at the ends, clipped (PIL's values, checked with Pillow 9.4).
+    expect(red(resample(row(0, 255), 4, 1, 'bicubic'))).toEqual([0, 53, 202, 255]);
   });
 
   it('a crop larger than the resized image is padded with zeros on both sides (torchvision pads left/top with the smaller half)', () => {

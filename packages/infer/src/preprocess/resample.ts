@@ -2,8 +2,10 @@
  * PIL's `Image.resize` on 8-bit RGB images, which torchvision's `Resize` calls on PIL images: a separable
  * convolution (horizontal pass, then vertical) whose filter widens with the downscale factor — antialiasing —
  * with PIL's 22-bit fixed-point weights and its rounding to 8 bits after each pass (`ImagingResample`,
- * libImaging/Resample.c). Nearest is PIL's NEAREST (`ImagingScaleAffine`, libImaging/Geometry.c).
+ * libImaging/Resample.c). Bilinear is its triangle filter, bicubic its cubic convolution with a = −0.5 (timm's
+ * MobileNetV4 evaluation); nearest is PIL's NEAREST (`ImagingScaleAffine`, libImaging/Geometry.c).
  */
+import type { Preprocessing } from '@mobilenets/zoo';
 
 /** An 8-bit RGB image, row-major HWC. */
 export interface Rgb8 {
@@ -12,16 +14,37 @@ export interface Rgb8 {
   height: number;
 }
 
-export type Interpolation = 'bilinear' | 'nearest';
+export type Interpolation = Preprocessing['interpolation'];
 
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 2 ** PRECISION_BITS;
 const HALF = 2 ** (PRECISION_BITS - 1);
 
-/** PIL's bilinear (triangle) filter, support 1. */
-const triangle = (x: number) => {
-  const a = Math.abs(x);
-  return a < 1 ? 1 - a : 0;
+/** A PIL resampling filter: its kernel and the half-width where it is non-zero (before the downscale widens it). */
+interface Filter {
+  kernel: (x: number) => number;
+  support: number;
+}
+
+const FILTERS: Record<Exclude<Interpolation, 'nearest'>, Filter> = {
+  bilinear: {
+    kernel: (x) => {
+      const a = Math.abs(x);
+      return a < 1 ? 1 - a : 0;
+    },
+    support: 1,
+  },
+  // Keys' cubic convolution with a = −0.5, written as PIL's bicubic_filter.
+  bicubic: {
+    kernel: (x) => {
+      const a = -0.5;
+      const t = Math.abs(x);
+      if (t < 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
+      if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
+      return 0;
+    },
+    support: 2,
+  },
 };
 
 /** C's (int) cast of a double: truncation toward zero. */
@@ -38,10 +61,10 @@ interface Taps {
 }
 
 /** PIL's precompute_coeffs + normalize_coeffs_8bpc for one axis. */
-function taps(inSize: number, outSize: number): Taps {
+function taps(inSize: number, outSize: number, filter: Filter): Taps {
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
-  const support = filterScale; // the triangle's support (1) times the filter scale
+  const support = filter.support * filterScale;
   const ksize = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
   const count = new Int32Array(outSize);
@@ -54,7 +77,7 @@ function taps(inSize: number, outSize: number): Taps {
     const ss = 1 / filterScale;
     let sum = 0;
     for (let x = 0; x < xmax; x++) {
-      k[x] = triangle((x + xmin - center + 0.5) * ss);
+      k[x] = filter.kernel((x + xmin - center + 0.5) * ss);
       sum += k[x]!;
     }
     for (let x = 0; x < xmax; x++) {
@@ -67,7 +90,7 @@ function taps(inSize: number, outSize: number): Taps {
   return { start, count, weights, ksize };
 }
 
-/** PIL's clip8: a fixed-point sum back to 0–255. */
+/** PIL's clip8: a fixed-point sum back to 0–255 (bicubic's negative lobes can take it below 0 or above 255). */
 function clip8(v: number): number {
   if (v >= ONE * 256) return 255;
   if (v <= 0) return 0;
@@ -75,8 +98,8 @@ function clip8(v: number): number {
 }
 
 /** One pass of the separable filter: along x (`horizontal`) or along y, from src's size to out's. */
-function pass(src: Uint8Array, srcWidth: number, srcHeight: number, outWidth: number, outHeight: number, horizontal: boolean): Uint8Array {
-  const t = horizontal ? taps(srcWidth, outWidth) : taps(srcHeight, outHeight);
+function pass(src: Uint8Array, srcWidth: number, srcHeight: number, outWidth: number, outHeight: number, horizontal: boolean, filter: Filter): Uint8Array {
+  const t = horizontal ? taps(srcWidth, outWidth, filter) : taps(srcHeight, outHeight, filter);
   const out = new Uint8Array(outWidth * outHeight * 3);
   for (let y = 0; y < outHeight; y++) {
     for (let x = 0; x < outWidth; x++) {
@@ -129,8 +152,9 @@ function nearest(image: Rgb8, width: number, height: number): Uint8Array {
 export function resample(image: Rgb8, width: number, height: number, interpolation: Interpolation): Rgb8 {
   if (image.width === width && image.height === height) return image;
   if (interpolation === 'nearest') return { data: nearest(image, width, height), width, height };
+  const filter = FILTERS[interpolation];
   let { data } = image;
-  if (width !== image.width) data = pass(data, image.width, image.height, width, image.height, true);
-  if (height !== image.height) data = pass(data, width, image.height, width, height, false);
+  if (width !== image.width) data = pass(data, image.width, image.height, width, image.height, true, filter);
+  if (height !== image.height) data = pass(data, width, image.height, width, height, false, filter);
   return { data, width, height };
 }

@@ -1,8 +1,8 @@
-import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelFileError } from '@mobilenets/zoo';
-import type * as tf from '@tensorflow/tfjs-core';
-import { writeDirAtomically } from '../model/zoo-gaps.js';
+import { isModelDirectory, loadModel, writeDirectoryAtomic } from '@mobilenets/zoo';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { type Quantization, quantizeUint8, toFloat16 } from './codecs.js';
 
 export interface QuantizeResult {
@@ -14,26 +14,49 @@ export interface QuantizeResult {
   total: number;
 }
 
+export interface QuantizeModelDirOptions {
+  /** Replace whatever is at `out`. Without it only a model directory is replaced (as `saveModel`). */
+  overwrite?: boolean;
+}
+
+/** The model's TF.js artifacts in memory: its topology, float32 weight specs and weight data. */
+async function artifactsOf(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+    }),
+  );
+  return artifacts!;
+}
+
 /**
- * A copy of a float32 model directory whose convolution and dense kernels tfjs stores as float16, or as uint8 with
- * one scale and minimum per tensor (the quantization tfjs' own model format describes, dequantized on load);
- * BatchNorm parameters and biases stay float32. `mobilenets.json` is copied as it is. Written to a temporary
- * sibling and swapped into place; an existing `out` is replaced only if it is a model directory.
+ * A copy of a model directory whose convolution and dense kernels tfjs stores as float16, or as uint8 with one
+ * scale and minimum per tensor (the quantization tfjs' own model format describes, dequantized on load by the
+ * zoo's `loadModel`); BatchNorm parameters and biases stay float32. The model is read by `loadModel` and
+ * written by `writeDirectoryAtomic`: `out` appears whole or not at all, and an existing `out` is replaced only
+ * if it is a model directory (or with `overwrite`).
  */
-export async function quantizeModelDir(dir: string, out: string, quantization: Quantization): Promise<QuantizeResult> {
-  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-  const specs = json.weightsManifest.flatMap((g) => g.weights);
-  if (specs.some((s) => s.quantization || s.dtype !== 'float32')) throw new ModelFileError(dir, 'its weights are already quantized; quantize the float32 model');
-  const data = Buffer.concat(await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p)))));
+export async function quantizeModelDir(dir: string, out: string, quantization: Quantization, options: QuantizeModelDirOptions = {}): Promise<QuantizeResult> {
+  const { model, metadata } = await loadModel(dir);
+  let artifacts: tf.io.ModelArtifacts;
+  try {
+    artifacts = await artifactsOf(model);
+  } finally {
+    model.dispose();
+  }
+  const data = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+  const specs = artifacts.weightSpecs ?? [];
   const parts: Uint8Array[] = [];
   let offset = 0;
   let quantized = 0;
   const weights = specs.map((spec): tf.io.WeightsManifestEntry => {
     const count = spec.shape.reduce((a, b) => a * b, 1);
-    const values = new Float32Array(data.buffer.slice(data.byteOffset + offset, data.byteOffset + offset + count * 4));
+    const values = new Float32Array(data.buffer, offset, count);
     offset += count * 4;
     if (spec.shape.length < 2) {
-      parts.push(new Uint8Array(values.buffer));
+      parts.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
       return spec;
     }
     quantized++;
@@ -46,16 +69,23 @@ export async function quantizeModelDir(dir: string, out: string, quantization: Q
     const scale = q.scale[0]!;
     return { ...spec, quantization: { dtype: 'uint8', scale, min: Math.fround(-q.zeroPoint[0]! * scale) } };
   });
-  if (offset !== data.length) throw new ModelFileError(dir, `holds ${data.length} weight bytes; model.json describes ${offset}`);
-  if (await stat(out).then(() => true, () => false)) {
-    const isModel = await stat(join(out, 'mobilenets.json')).then(() => true, () => false);
-    if (!isModel) throw new ModelFileError(out, 'exists and is not a model directory; choose another output');
-  }
   const weightData = Buffer.concat(parts);
-  await writeDirAtomically(out, async (tmp) => {
-    await writeFile(join(tmp, 'model.json'), JSON.stringify({ ...json, weightsManifest: [{ paths: ['weights.bin'], weights }] }));
-    await writeFile(join(tmp, 'weights.bin'), weightData);
-    await copyFile(join(dir, 'mobilenets.json'), join(tmp, 'mobilenets.json'));
-  });
+  const json = {
+    modelTopology: artifacts.modelTopology,
+    format: 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: null,
+    weightsManifest: [{ paths: ['weights.bin'], weights }],
+    userDefinedMetadata: artifacts.userDefinedMetadata,
+  };
+  await writeDirectoryAtomic(
+    out,
+    async (tmp) => {
+      await writeFile(join(tmp, 'model.json'), JSON.stringify(json));
+      await writeFile(join(tmp, 'weights.bin'), weightData);
+      await writeFile(join(tmp, 'mobilenets.json'), `${JSON.stringify(metadata, null, 2)}\n`);
+    },
+    { overwrite: options.overwrite, isReplaceable: isModelDirectory },
+  );
   return { bytesBefore: data.length, bytesAfter: weightData.length, quantized, total: specs.length };
 }

@@ -1,11 +1,12 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBackend } from '@mobilenets/ops/testing';
+import { loadModel, WriteError } from '@mobilenets/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier } from '../classifier.js';
-import { loadModelDir, ONNX_METADATA_KEY } from '../model/load.js';
+import { ONNX_METADATA_KEY } from '../model/load.js';
 import { checkOnnx } from '../onnx/check.js';
 import { exportOnnx } from '../onnx/export.js';
 import { decodeModel } from '../onnx/proto.js';
@@ -63,11 +64,23 @@ describe('quantized weights on a model trained briefly on Fashion-MNIST', () => 
     const quantizedDir = join(dir, q);
     const result = await quantizeModelDir(FASHION_TINY, quantizedDir, q);
     expect(result.bytesAfter).toBeLessThan(result.bytesBefore * (q === 'float16' ? 0.6 : 0.4));
-    const reloaded = (await loadModelDir(quantizedDir)).model;
+    // The zoo's loadModel reads the quantized directory: every kernel dequantized to float16's rounding of the
+    // float32 value exactly, or to within half a uint8 step of it; everything else as it was.
+    const { model, metadata } = await loadModel(FASHION_TINY);
+    const reloaded = (await loadModel(quantizedDir)).model;
     expect(reloaded.weights.length).toBe(result.total);
+    for (const [i, w] of model.weights.entries()) {
+      const a = w.read().dataSync() as Float32Array;
+      const b = reloaded.weights[i]!.read().dataSync() as Float32Array;
+      if (w.shape.length < 2) expect(b).toEqual(a);
+      else if (q === 'float16') expect(b).toEqual(fromFloat16(toFloat16(a)));
+      else {
+        const step = (Math.max(...a, 0) - Math.min(...a, 0)) / 255;
+        expect(Math.max(...a.map((v, j) => Math.abs(v - b[j]!)))).toBeLessThanOrEqual(step / 2 + 1e-6);
+      }
+    }
     reloaded.dispose();
 
-    const { model, metadata } = await loadModelDir(FASHION_TINY);
     const onnx = await exportOnnx(model, { quantize: q, metadata: { [ONNX_METADATA_KEY]: JSON.stringify(metadata) } });
     const float32 = await exportOnnx(model);
     model.dispose();
@@ -89,5 +102,17 @@ describe('quantized weights on a model trained briefly on Fashion-MNIST', () => 
     expect((await stat(join(quantizedDir, 'mobilenets.json'))).isFile()).toBe(true);
     expect(JSON.parse(await readFile(join(quantizedDir, 'mobilenets.json'), 'utf8'))).toEqual(JSON.parse(await readFile(join(FASHION_TINY, 'mobilenets.json'), 'utf8')));
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('an existing folder that is not a model directory is not replaced: a WriteError, its files untouched', async () => {
+    const mine = join(dir, 'mine');
+    await mkdir(mine);
+    await writeFile(join(mine, 'notes.txt'), 'keep me');
+    const err = await quantizeModelDir(FASHION_TINY, mine, 'float16').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WriteError);
+    expect((err as WriteError).code).toBe('EEXIST');
+    expect(await readdir(mine)).toEqual(['notes.txt']);
+    await quantizeModelDir(FASHION_TINY, mine, 'float16', { overwrite: true });
+    expect((await readdir(mine)).sort()).toEqual(['mobilenets.json', 'model.json', 'weights.bin']);
   });
 });

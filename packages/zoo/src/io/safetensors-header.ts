@@ -1,7 +1,7 @@
 import { ModelFileError } from '../errors.js';
 
 /** Bytes per element of every byte-sized safetensors dtype. */
-const DTYPE_BYTES: Record<string, number> = {
+export const DTYPE_BYTES: Record<string, number> = {
   BOOL: 1,
   U8: 1,
   I8: 1,

@@ -2,22 +2,11 @@ import { BlockLayer } from '@mobilenets/blocks';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '../arch/specs.js';
 import { ModelConfigError } from '../errors.js';
-
-/** How a PyTorch tensor becomes one of ours. */
-export type Layout = 'conv' | 'depthwise' | 'linear' | 'linearAsConv' | 'vector';
-
-export interface TorchSource {
-  key: string;
-  layout: Layout;
-}
+import { localName } from './keymap.js';
+import type { WeightSource } from './layout.js';
 
 const NORM: Record<string, string> = { gamma: 'weight', beta: 'bias', moving_mean: 'running_mean', moving_variance: 'running_var' };
 const SE: Record<string, string> = { reduce_kernel: 'fc1.weight', reduce_bias: 'fc1.bias', expand_kernel: 'fc2.weight', expand_bias: 'fc2.bias' };
-
-/** A weight's name inside its layer (`expand/kernel`): built inside a model, names carry the layer's scope. */
-export function localName(layer: tfl.layers.Layer, w: tfl.LayerVariable): string {
-  return w.originalName.startsWith(`${layer.name}/`) ? w.originalName.slice(layer.name.length + 1) : w.originalName;
-}
 
 /** Unit names of a block in build order (trainable weights come first, in the order the units made them). */
 function units(layer: tfl.layers.Layer): string[] {
@@ -25,7 +14,7 @@ function units(layer: tfl.layers.Layer): string[] {
 }
 
 /** A weight of a Conv2dNormActivation-style unit at `prefix` (`.0` conv, `.1` BatchNorm), or of SE. */
-function unitSource(prefix: string, weight: string, depthwise: boolean, plainConvBn?: string): TorchSource {
+function unitSource(prefix: string, weight: string, depthwise: boolean, plainConvBn?: string): WeightSource {
   if (SE[weight]) return { key: `${prefix}.${SE[weight]}`, layout: weight.endsWith('kernel') ? 'conv' : 'vector' };
   if (weight === 'kernel') return { key: plainConvBn ? `${prefix}.weight` : `${prefix}.0.weight`, layout: depthwise ? 'depthwise' : 'conv' };
   if (weight === 'bias') return { key: plainConvBn ? `${prefix}.bias` : `${prefix}.0.bias`, layout: 'vector' };
@@ -36,7 +25,7 @@ function unitSource(prefix: string, weight: string, depthwise: boolean, plainCon
  * torchvision's state_dict key for every weight of a model built by the zoo (MobileNetV2, V3-Large,
  * V3-Small), keyed by the weight's name in the model (`<layer>/<unit>/<weight>`).
  */
-export function torchvisionSources(model: tfl.LayersModel, spec: ModelSpec): Map<string, TorchSource> {
+export function torchvisionSources(model: tfl.LayersModel, spec: ModelSpec): Map<string, WeightSource> {
   if (spec.family !== 'mobilenetv2' && spec.family !== 'mobilenetv3') {
     throw new ModelConfigError(`torchvision weights exist for MobileNetV2 and V3 only, not ${spec.family}`);
   }
@@ -44,11 +33,11 @@ export function torchvisionSources(model: tfl.LayersModel, spec: ModelSpec): Map
     throw new ModelConfigError('torchvision has no weights for seed 004\'s shortcut variant');
   }
   const v2 = spec.family === 'mobilenetv2';
-  const sources = new Map<string, TorchSource>();
+  const sources = new Map<string, WeightSource>();
   let feature = 0;
   for (const layer of model.layers) {
     const names = units(layer);
-    const add = (unit: string, source: (weight: string, depthwise: boolean) => TorchSource) => {
+    const add = (unit: string, source: (weight: string, depthwise: boolean) => WeightSource) => {
       for (const w of layer.weights.filter((v) => localName(layer, v).startsWith(`${unit}/`))) {
         const weight = localName(layer, w).slice(unit.length + 1);
         const depthwise = weight === 'kernel' && w.shape[3] === 1 && w.shape[0]! > 1;

@@ -1,0 +1,6 @@
+import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared.js';
+
+export default defineConfig(
+  packageBuild({ entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' }, bin: { 'bin/train': 'src/node/cli/main.ts' } }),
+);
