@@ -7,7 +7,10 @@ import { setBackendOrThrow, setupWasm } from './wasm.js';
 import { setupWebGpu, whyNoHardwareGpu } from './webgpu.js';
 
 export interface InitBackendOptions {
-  /** wasm: XNNPACK threads. Default: every core in Node (at most 8), 1 in Bun and Deno. */
+  /**
+   * wasm: XNNPACK threads. Default: every core in Node (at most 8), 1 in Bun (more on request) and Deno (always
+   * 1: its workers refuse Emscripten's thread glue).
+   */
   threads?: number;
 }
 

@@ -23,7 +23,7 @@ describe('a backend that fails to start', () => {
     ],
   ])('%s: a BackendUnavailableError whose cause is the failure, and nothing printed', async (name, factory) => {
     const warn = vi.spyOn(console, 'warn');
-    tf.registerBackend(name, factory as () => tf.KernelBackend, -1);
+    tf.registerBackend(name, factory as unknown as () => tf.KernelBackend, -1);
     const error = await setBackendOrThrow(name).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
     expect((error as Error).cause).toBeInstanceOf(Error);

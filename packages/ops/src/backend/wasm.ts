@@ -5,17 +5,24 @@ import { currentRuntime } from './runtime.js';
 /** Emscripten pre-allocates this many pthread workers; we never ask for more threads than that. */
 const PTHREAD_POOL_SIZE = 8;
 
+/**
+ * Runtimes whose `worker_threads` run Emscripten's pthread workers. Deno's refuses their glue (it assigns
+ * `self.location`, read-only in a Deno worker), so Deno computes on one thread.
+ */
+const THREADED = ['node', 'bun'];
+
 let threadsInUse = 1;
 
 /**
  * Sets up the wasm backend with `threads` XNNPACK threads and returns the count it got.
- * tfjs turns wasm threads off in Node; `enableNodeThreads` turns them back on.
+ * tfjs turns wasm threads off in Node; `withNodeThreads` turns them back on (Node, Bun).
  */
 export async function setupWasm(threads: number | undefined): Promise<number> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (tf.engine().registry.wasm === undefined) {
+    await checkBinaryReadable();
     const wanted = Math.min(threads ?? (await defaultThreads()), PTHREAD_POOL_SIZE);
-    if (wanted > 1 && currentRuntime() === 'node') {
+    if (wanted > 1 && THREADED.includes(currentRuntime())) {
       await withNodeThreads(wanted, async () => {
         wasm.setThreadsCount(wanted);
         await withoutProcessHandlers(() => setBackendOrThrow('wasm'));
@@ -84,6 +91,21 @@ async function defaultThreads(): Promise<number> {
   return os.availableParallelism();
 }
 
+/**
+ * Outside browsers Emscripten reads the wasm binary from disk. A read that is refused (Deno without
+ * `--allow-read`) fails here with its own error as cause; in the glue it would be printed on stderr and replaced
+ * by tfjs' advice about serving `.wasm` files.
+ */
+async function checkBinaryReadable(): Promise<void> {
+  if (currentRuntime() === 'browser') return;
+  try {
+    const [{ access, constants }, { createRequire }] = await Promise.all([import('node:fs/promises'), import('node:module')]);
+    await access(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'), constants.R_OK);
+  } catch (err) {
+    throw new BackendUnavailableError('wasm', `tfjs backend 'wasm' could not be initialised: its binary cannot be read: ${String(err)}`, undefined, { cause: err });
+  }
+}
+
 type Factory = () => tf.KernelBackend | Promise<tf.KernelBackend>;
 
 /**
@@ -121,7 +143,8 @@ export async function setBackendOrThrow(name: string): Promise<void> {
     if (entry && factory) entry.factory = factory;
   }
   if (!ok) {
-    const why = cause === undefined ? 'its factory returned no backend' : String(cause);
+    // tfjs' wasm backend rejects with a plain `{ message }`.
+    const why = cause === undefined ? 'its factory returned no backend' : cause instanceof Error ? String(cause) : String((cause as { message?: unknown }).message ?? cause);
     throw new BackendUnavailableError(name, `tfjs backend '${name}' could not be initialised: ${why}`, undefined, { cause });
   }
 }
