@@ -1,0 +1,69 @@
+// The fenced code of the READMEs and docs, run as written. A block runs when its language is `ts`, `js` or `sh`
+// and its info string does not say `nocheck` (kept for what needs files or machines a test cannot have: pretrained
+// weights to download, a clone of the repository, hours of training; the text beside it says so). The blocks of
+// one document run in order in one working directory, so a later block may use what an earlier one wrote.
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { transform } from 'esbuild';
+
+const exec = promisify(execFile);
+const FENCE = /^```(\S*)([^\n]*)\n([\s\S]*?)^```\s*$/gm;
+
+/** The fenced blocks of a markdown text: `{ lang, runs, code, line }`. */
+export function extractSnippets(markdown) {
+  return [...markdown.matchAll(FENCE)].map((m) => ({
+    lang: m[1],
+    runs: ['ts', 'js', 'sh'].includes(m[1]) && !/\bnocheck\b/.test(m[2]),
+    code: m[3],
+    line: markdown.slice(0, m.index).split('\n').length,
+  }));
+}
+
+/** The packages a block of code imports (bare specifiers, subpaths dropped; Node's built-ins left out). */
+export function importedPackages(code) {
+  const names = new Set();
+  for (const [, spec] of code.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"]([^'"./][^'"]*)['"]/g)) {
+    if (spec.startsWith('node:') || builtinModules.includes(spec)) continue;
+    names.add(spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'));
+  }
+  return names;
+}
+
+/** The packages the `npm install` lines of a document name. */
+export function installedPackages(markdown) {
+  const names = new Set();
+  for (const [, args] of markdown.matchAll(/npm install ([^\n`#]+)/g)) {
+    for (const word of args.trim().split(/\s+/)) if (!word.startsWith('-')) names.add(word.replace(/(.)@[^/]*$/, '$1'));
+  }
+  return names;
+}
+
+/**
+ * Runs the runnable blocks of `file` in order in `cwd` (which must resolve the packages: a project with them
+ * installed, or a directory whose node_modules is the workspace's). `rewrite` may adapt a shell block before it
+ * runs (the fresh-machine test points `npm install` at the packed tarballs). Throws on the first failing block,
+ * naming the document and line.
+ */
+export async function runSnippets(file, { cwd, env = {}, rewrite = (code) => code, timeout = 600_000 }) {
+  const snippets = extractSnippets(await readFile(file, 'utf8')).filter((s) => s.runs);
+  const path = `${cwd}/node_modules/.bin:${process.env.PATH}`;
+  for (const [i, s] of snippets.entries()) {
+    const options = { cwd, timeout, maxBuffer: 1 << 26, env: { ...process.env, ...env, PATH: path } };
+    try {
+      if (s.lang === 'sh') {
+        await exec('bash', ['-euo', 'pipefail', '-c', rewrite(s.code)], options);
+      } else {
+        const { code } = await transform(s.code, { loader: s.lang, format: 'esm', target: 'node20' });
+        const script = join(cwd, `snippet-${i}.mjs`);
+        await writeFile(script, code);
+        await exec(process.execPath, [script], options);
+      }
+    } catch (err) {
+      throw new Error(`${file}:${s.line}: the ${s.lang} block failed:\n${err.stderr || err.message}`, { cause: err });
+    }
+  }
+  return snippets.length;
+}
