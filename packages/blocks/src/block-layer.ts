@@ -21,10 +21,19 @@ export function layerOptions(config: LayerOptions): LayerOptions {
   return Object.fromEntries(Object.entries({ name, trainable, inputShape, batchInputShape }).filter(([, v]) => v !== undefined));
 }
 
-const INITIALIZERS: Record<Exclude<Init, object>, () => ReturnType<typeof tfl.initializers.zeros>> = {
-  // torchvision's MobileNets: kaiming normal, fan-out.
-  convKernel: () => tfl.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal' }),
-  seNormal: () => tfl.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal' }),
+/**
+ * torchvision's MobileNets: PyTorch's kaiming_normal_(mode='fan_out'), a plain (not truncated) normal of std
+ * √(2 / fan-out) — tfjs' varianceScaling draws a truncated normal, 0.88 of that spread.
+ */
+const kaimingFanOut = (fanOut: number) => tfl.initializers.randomNormal({ mean: 0, stddev: Math.sqrt(2 / fanOut) });
+
+/** Each named initializer, given the weight's shape (kernels: `[kh, kw, in, out]`, depthwise `[kh, kw, C, 1]`). */
+const INITIALIZERS: Record<Exclude<Init, object>, (shape: number[]) => ReturnType<typeof tfl.initializers.zeros>> = {
+  convKernel: ([kh, kw, , out]) => kaimingFanOut(kh! * kw! * out!),
+  // PyTorch's depthwise weight is [C, 1, kh, kw]: its fan-out counts the C channels (tfjs' fan-out of [kh, kw, C, 1]
+  // would be kh·kw, a spread √C times too wide).
+  depthwiseKernel: ([kh, kw, c]) => kaimingFanOut(kh! * kw! * c!),
+  seNormal: ([kh, kw, , out]) => kaimingFanOut(kh! * kw! * out!),
   // timm's MultiQueryAttention2d: xavier uniform for its projections and down-sampling convs.
   xavier: () => tfl.initializers.glorotUniform({}),
   zeros: () => tfl.initializers.zeros(),
@@ -93,7 +102,7 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
     checkBlockInputShape(this.label, this.inputChannels, shape);
     try {
       this.buildUnits((unit) => (name, wShape, init, trainable) =>
-        this.addWeight(`${unit}/${name}`, wShape, 'float32', typeof init === 'object' ? tfl.initializers.constant({ value: init.constant }) : INITIALIZERS[init](), undefined, trainable),
+        this.addWeight(`${unit}/${name}`, wShape, 'float32', typeof init === 'object' ? tfl.initializers.constant({ value: init.constant }) : INITIALIZERS[init](wShape), undefined, trainable),
       );
     } catch (err) {
       // Free what the units made before one failed: the layer stays unbuilt and owns nothing.

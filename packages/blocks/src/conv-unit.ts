@@ -62,7 +62,7 @@ export class ConvUnit {
   build(add: AddWeight): void {
     const s = this.spec;
     const shape = this.depthwise ? [s.kernel, s.kernel, s.inChannels, 1] : [s.kernel, s.kernel, s.inChannels / s.groups, s.outChannels];
-    this.kernel = add('kernel', shape, 'convKernel', true);
+    this.kernel = add('kernel', shape, this.depthwise ? 'depthwiseKernel' : 'convKernel', true);
     if (s.bias) this.bias = add('bias', [s.outChannels], 'zeros', true);
     if (s.norm) {
       this.normWeights = {

@@ -103,18 +103,20 @@ describe('fit', () => {
 });
 
 describe('a real run', () => {
-  // About 100 s on a shared 2-core machine (wasm); MobileNets from scratch start slowly: ~39% after 60 steps.
-  it('MobileNetV1 0.25 on 2,000 Fashion-MNIST images, 3 epochs, beats 30% top-1 on 1,000 test images (chance: 10%)', { timeout: 600_000 }, async () => {
+  // About 60 s on a shared 2-core machine (wasm). Four runs (seeds 0–3) reached 62.7–69.8%; PyTorch's MobileNetV2
+  // 0.35 on the same budget trains as fast (examples/reference). With tfjs' initializers (depthwise kernels √C times
+  // too wide, a Glorot classifier) the same recipe learned far slower.
+  it('MobileNetV1 0.25 on 2,000 Fashion-MNIST images, 3 epochs, beats 50% top-1 on 1,000 test images (chance: 10%)', { timeout: 600_000 }, async () => {
     const transform = compose(grayscaleToRgb(), resize(32), toTensor());
     const trainSet = subset(await fashionMnist({ split: 'train', transform }), Array.from({ length: 2000 }, (_, i) => i));
     const testSet = subset(await fashionMnist({ split: 'test', transform }), Array.from({ length: 1000 }, (_, i) => i));
     const m = createModel('mobilenetv1_025', { numClasses: 10, inputSize: 32 });
-    const history = await fit(m, loader(trainSet, { batchSize: 100, shuffle: true, seed: 0 }), {
+    const history = await fit(m, loader(trainSet, { batchSize: 50, shuffle: true, seed: 0 }), {
       epochs: 3,
       optimizer: { type: 'adam', lr: 3e-3 },
       valData: loader(testSet, { batchSize: 500 }),
     });
-    expect(history.epochs.at(-1)!.val!.top1).toBeGreaterThan(0.3);
+    expect(history.epochs.at(-1)!.val!.top1).toBeGreaterThan(0.5);
     m.dispose();
   });
 });

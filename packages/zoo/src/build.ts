@@ -212,7 +212,9 @@ function wire(spec: ModelSpec, recipe: ModelRecipe, blocks: BlockLayer<BlockConf
       outputs = features;
     } else {
       if (recipe.dropout > 0) features = tfl.layers.dropout({ rate: recipe.dropout, name: 'dropout' }).apply(features) as tfl.SymbolicTensor;
-      outputs = withWeights(tfl.layers.dense({ units: recipe.numClasses, name: 'classifier' })).apply(features) as tfl.SymbolicTensor;
+      // torchvision's (and MobileNeXt's) classifier init: N(0, 0.01), zero bias — not tfjs' Glorot default.
+      const classifier = tfl.layers.dense({ units: recipe.numClasses, name: 'classifier', kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: 0.01 }) });
+      outputs = withWeights(classifier).apply(features) as tfl.SymbolicTensor;
     }
   }
   const model = new ZooModel({ inputs: input, outputs, name: recipe.name });

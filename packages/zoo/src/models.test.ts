@@ -74,6 +74,18 @@ describe('features and block swap', () => {
     v3.dispose();
   });
 
+  it("the classifier starts as torchvision's: N(0, 0.01) kernel, zero bias", async () => {
+    const model = createModel('mobilenetv2_035', { numClasses: 1000, inputSize: 32 });
+    const [kernel, bias] = model.getLayer('classifier').getWeights() as [tf.Tensor, tf.Tensor];
+    const k = (await kernel.data()) as Float32Array;
+    const mean = k.reduce((a, b) => a + b, 0) / k.length;
+    const std = Math.sqrt(k.reduce((a, b) => a + (b - mean) ** 2, 0) / k.length);
+    expect(Math.abs(std / 0.01 - 1)).toBeLessThan(0.01); // 1.28 M draws
+    expect(Math.abs(mean)).toBeLessThan(1e-4);
+    expect(Array.from(await bias.data()).every((b) => b === 0)).toBe(true);
+    model.dispose();
+  });
+
   it("MobileNetV2's layout from sandglass blocks builds and trains one step", async () => {
     const model = createModel('mobilenetv2_100', { block: 'sandglass', inputSize: 64, numClasses: 5 });
     expect(model.layers.filter((l) => l.getClassName() === 'Sandglass')).toHaveLength(17);

@@ -51,7 +51,8 @@ export function replaceHead(model: tfl.LayersModel, numClasses: number): tfl.Lay
   const old = layers.at(-1)!;
   if (old.name !== CLASSIFIER) throw new TrainConfigError('model', `${model.name} ends in '${old.name}', not in a '${CLASSIFIER}' layer`);
   const features = old.input as tfl.SymbolicTensor;
-  const head = tfl.layers.dense({ units: numClasses, name: CLASSIFIER });
+  // Initialized as the zoo's classifier: torchvision's N(0, 0.01), zero bias.
+  const head = tfl.layers.dense({ units: numClasses, name: CLASSIFIER, kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: 0.01 }) });
   const output = head.apply(features) as tfl.SymbolicTensor;
   const replaced = tfl.model({ inputs: model.inputs, outputs: output, name: model.name });
   const metadata = model.getUserDefinedMetadata() as { mobilenets?: Record<string, unknown> } | undefined;
