@@ -27,8 +27,26 @@ const packageReadmes = (await readdir(join(root, 'packages'))).sort().map((p) =>
 const docs = (await readdir(join(root, 'docs'))).filter((f) => f.endsWith('.md')).sort().map((f) => join(root, 'docs', f));
 const documents = [join(root, 'README.md'), ...packageReadmes, ...docs];
 
-/** `npm install @mobilenets/zoo …` as written, the tarballs standing in for the registry. */
-const toTarballs = (code) => code.replace(/@mobilenets\/[a-z]+/g, (name) => tarballs[name] ?? name);
+/** Each package's @mobilenets dependencies, and theirs: what the registry would resolve for it. */
+const manifests = Object.fromEntries(
+  await Promise.all(packageReadmes.map(async (r) => JSON.parse(await readFile(join(r, '../package.json'), 'utf8')))).then((ms) => ms.map((m) => [m.name, m])),
+);
+const withSiblings = (name, found = new Set()) => {
+  found.add(name);
+  for (const dep of Object.keys(manifests[name]?.dependencies ?? {})) if (dep in manifests && !found.has(dep)) withSiblings(dep, found);
+  return found;
+};
+
+/**
+ * `npm install @mobilenets/zoo …` as written, the tarballs standing in for the registry: each package named becomes
+ * its tarball and those of the siblings it depends on (which the registry would have given).
+ */
+const toTarballs = (code) =>
+  code.replace(/npm install [^\n]+/g, (line) => {
+    const named = line.match(/@mobilenets\/[a-z]+/g) ?? [];
+    const packs = [...new Set(named.flatMap((name) => [...withSiblings(name)]))].map((name) => tarballs[name] ?? name);
+    return [line.replace(/\s*@mobilenets\/[a-z]+/g, ''), ...packs].join(' ');
+  });
 
 describe('package READMEs, as the registry shows them', () => {
   for (const readme of packageReadmes) {
@@ -51,6 +69,11 @@ describe('every code block of the READMEs and docs, in a fresh project', () => {
     assert.ok(Object.keys(tarballs).length > 0, `no tarballs in ${packs}: run npm run release:dry first`);
     app = await mkdtemp(join(tmpdir(), 'mobilenets-docs-'));
     await exec('npm', ['init', '-y'], { cwd: app });
+    // The project has what every page may import; a page that makes its own project (npm init) installs its own.
+    await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...Object.values(tarballs), '@tensorflow/tfjs-core@^4.22.0', '@tensorflow/tfjs-layers@^4.22.0', 'sharp@^0.35.5'], {
+      cwd: app,
+      timeout: 600_000,
+    });
   });
   after(() => rm(app, { recursive: true, force: true }));
 
@@ -60,11 +83,6 @@ describe('every code block of the READMEs and docs, in a fresh project', () => {
       if (!extractSnippets(text).some((s) => s.runs)) return t.skip('no runnable block');
       const cwd = join(app, relative(root, doc).replace(/[/.]/g, '_'));
       await mkdir(cwd);
-      // Until a page's own install line ran, the project has what every page may import.
-      await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...Object.values(tarballs), '@tensorflow/tfjs-core@^4.22.0', '@tensorflow/tfjs-layers@^4.22.0', 'sharp@^0.35.5'], {
-        cwd: app,
-        timeout: 600_000,
-      });
       await runSnippets(doc, { cwd, rewrite: toTarballs });
     });
   }

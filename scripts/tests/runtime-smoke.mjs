@@ -56,7 +56,7 @@ if (arg === '--cause') {
 
   // infer: the tiny Fashion-MNIST classifier on one seeded image.
   const classifier = await loadClassifier('packages/infer/src/__fixtures__/fashion-tiny');
-  const [prediction] = await classifier.classify(tf.randomUniform([28, 28, 1], 0, 255, 'int32', 11), { topK: 3 });
+  const [prediction] = await classifier.classify(tf.randomUniform([28, 28, 1], 0, 255, 'int32', 11), { topk: 3 });
 
   console.log(
     JSON.stringify({

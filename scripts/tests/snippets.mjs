@@ -1,7 +1,9 @@
 // The fenced code of the READMEs and docs, run as written. A block runs when its language is `ts`, `js` or `sh`
 // and its info string does not say `nocheck` (kept for what needs files or machines a test cannot have: pretrained
-// weights to download, a clone of the repository, hours of training; the text beside it says so). The blocks of
-// one document run in order in one working directory, so a later block may use what an earlier one wrote.
+// weights to download, a clone of the repository, hours of training; the text beside it says so). A `ts` / `js`
+// block whose first line is a comment naming a file (`// train.mts`) is saved as that file, as the reader does,
+// for a later `sh` block to run; other `ts` / `js` blocks run as ES modules. The blocks of one document run in
+// order in one working directory, so a later block may use what an earlier one wrote.
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
@@ -11,14 +13,16 @@ import { transform } from 'esbuild';
 
 const exec = promisify(execFile);
 const FENCE = /^```(\S*)([^\n]*)\n([\s\S]*?)^```\s*$/gm;
+const FILE_NAME = /^\/\/ ([\w./-]+\.[cm]?[jt]s)\n/;
 
-/** The fenced blocks of a markdown text: `{ lang, runs, code, line }`. */
+/** The fenced blocks of a markdown text: `{ lang, runs, code, line, file }` (`file`: the name a block is saved as). */
 export function extractSnippets(markdown) {
   return [...markdown.matchAll(FENCE)].map((m) => ({
     lang: m[1],
     runs: ['ts', 'js', 'sh'].includes(m[1]) && !/\bnocheck\b/.test(m[2]),
     code: m[3],
     line: markdown.slice(0, m.index).split('\n').length,
+    file: m[1] === 'sh' ? undefined : m[3].match(FILE_NAME)?.[1],
   }));
 }
 
@@ -55,6 +59,8 @@ export async function runSnippets(file, { cwd, env = {}, rewrite = (code) => cod
     try {
       if (s.lang === 'sh') {
         await exec('bash', ['-euo', 'pipefail', '-c', rewrite(s.code)], options);
+      } else if (s.file) {
+        await writeFile(join(cwd, s.file), s.code);
       } else {
         const { code } = await transform(s.code, { loader: s.lang, format: 'esm', target: 'node20' });
         const script = join(cwd, `snippet-${i}.mjs`);
