@@ -83,7 +83,9 @@ describe('every code block of the READMEs and docs, in a fresh project', () => {
       if (!extractSnippets(text).some((s) => s.runs)) return t.skip('no runnable block');
       const cwd = join(app, relative(root, doc).replace(/[/.]/g, '_'));
       await mkdir(cwd);
-      await runSnippets(doc, { cwd, rewrite: toTarballs });
+      for (const { line, stdout, seconds } of await runSnippets(doc, { cwd, rewrite: toTarballs })) {
+        t.diagnostic(`line ${line} (${seconds.toFixed(0)} s):\n${stdout.trimEnd()}`);
+      }
     });
   }
 });

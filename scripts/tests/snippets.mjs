@@ -48,28 +48,30 @@ export function installedPackages(markdown) {
 /**
  * Runs the runnable blocks of `file` in order in `cwd` (which must resolve the packages: a project with them
  * installed, or a directory whose node_modules is the workspace's). `rewrite` may adapt a shell block before it
- * runs (the fresh-machine test points `npm install` at the packed tarballs). Throws on the first failing block,
- * naming the document and line.
+ * runs (the fresh-machine test points `npm install` at the packed tarballs). Returns each run block's
+ * `{ line, stdout, stderr, seconds }`; throws on the first failing block, naming the document and line.
  */
 export async function runSnippets(file, { cwd, env = {}, rewrite = (code) => code, timeout = 600_000 }) {
   const snippets = extractSnippets(await readFile(file, 'utf8')).filter((s) => s.runs);
   const path = `${cwd}/node_modules/.bin:${process.env.PATH}`;
+  const outputs = [];
   for (const [i, s] of snippets.entries()) {
     const options = { cwd, timeout, maxBuffer: 1 << 26, env: { ...process.env, ...env, PATH: path } };
+    const started = Date.now();
     try {
       if (s.lang === 'sh') {
-        await exec('bash', ['-euo', 'pipefail', '-c', rewrite(s.code)], options);
+        outputs.push({ line: s.line, ...(await exec('bash', ['-euo', 'pipefail', '-c', rewrite(s.code)], options)), seconds: (Date.now() - started) / 1000 });
       } else if (s.file) {
         await writeFile(join(cwd, s.file), s.code);
       } else {
         const { code } = await transform(s.code, { loader: s.lang, format: 'esm', target: 'node20' });
         const script = join(cwd, `snippet-${i}.mjs`);
         await writeFile(script, code);
-        await exec(process.execPath, [script], options);
+        outputs.push({ line: s.line, ...(await exec(process.execPath, [script], options)), seconds: (Date.now() - started) / 1000 });
       }
     } catch (err) {
       throw new Error(`${file}:${s.line}: the ${s.lang} block failed:\n${err.stderr || err.message}`, { cause: err });
     }
   }
-  return snippets.length;
+  return outputs;
 }

@@ -121,4 +121,17 @@ describe('a project that installs only blocks', () => {
     assert.equal(result.message, "decoding image files needs the optional package 'sharp': npm install sharp");
     assert.match(result.cause, /sharp/);
   });
+
+  it('infer and train without onnxruntime-node or sharp: both load, and what needs one names it', async () => {
+    await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarballs.zoo, tarballs.infer, tarballs.train], { cwd: app, timeout: 600_000 });
+    for (const pkg of ['onnxruntime-node', 'sharp']) await assert.rejects(stat(join(app, 'node_modules', pkg)), `${pkg} is installed`);
+    const { result, stderr } = await runIn(app, ['infer.mjs', join(root, 'packages/infer/src/__fixtures__/fashion-tiny')]);
+    assert.equal(result.loads, true);
+    assert.deepEqual([result.onnx.name, result.onnx.packageName], ['MissingPackageError', 'onnxruntime-node']);
+    assert.equal(result.onnx.message, "runtime: 'onnxruntime' needs the optional package 'onnxruntime-node': npm install onnxruntime-node");
+    assert.match(result.onnx.cause, /onnxruntime-node/);
+    assert.deepEqual([result.file.name, result.file.packageName], ['MissingPackageError', 'sharp']);
+    assert.match(result.file.message, /needs the optional package 'sharp': npm install sharp$/);
+    assert.equal(stderr, '');
+  });
 });
