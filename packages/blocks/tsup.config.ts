@@ -1,10 +1,5 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-});
+// One file per module: a bundler keeps only the blocks a user imports (each registers its own class).
+export default defineConfig(packageBuild({ entry: { index: 'src/index.ts' }, perFile: ['src/**/*.ts', '!src/fixtures.ts'] }));

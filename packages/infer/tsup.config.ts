@@ -1,11 +1,6 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'bin/predict': 'src/bin/predict.ts', 'bin/export': 'src/bin/export.ts' },
-  format: ['esm'],
-  dts: { entry: { index: 'src/index.ts' } },
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  external: [/^@tensorflow\//, /^@mobilenets\//, 'onnxruntime-node', 'protobufjs'],
-});
+export default defineConfig(
+  packageBuild({ entry: { index: 'src/index.ts' }, bin: { 'bin/predict': 'src/bin/predict.ts', 'bin/export': 'src/bin/export.ts' } }),
+);

@@ -1,11 +1,6 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts', 'bin/train': 'src/node/cli/main.ts' },
-  format: ['esm'],
-  dts: { entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' } },
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  external: [/^@tensorflow\//, /^@mobilenets\//, 'cli-progress'],
-});
+export default defineConfig(
+  packageBuild({ entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' }, bin: { 'bin/train': 'src/node/cli/main.ts' } }),
+);

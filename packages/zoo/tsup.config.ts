@@ -1,11 +1,6 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'bin/summary': 'src/bin/summary.ts', 'bin/convert': 'src/bin/convert.ts' },
-  format: ['esm'],
-  dts: { entry: { index: 'src/index.ts' } },
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  external: [/^@tensorflow\//, /^@mobilenets\//],
-});
+export default defineConfig(
+  packageBuild({ entry: { index: 'src/index.ts' }, bin: { 'bin/summary': 'src/bin/summary.ts', 'bin/convert': 'src/bin/convert.ts' } }),
+);

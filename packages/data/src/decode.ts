@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
-import sharp, { type Metadata, type Sharp } from 'sharp';
-import { DecodeError, ImageTooLargeError } from './errors.js';
+import type { Metadata, Sharp } from 'sharp';
+import { DecodeError, ImageTooLargeError, MissingPackageError } from './errors.js';
 import { gifTransparentColour, pngColourType } from './file-headers.js';
 import { checkOptions, checkValue, nonEmptyString, positiveInteger, rule, type Rules } from './options.js';
 import { cmykToRgb, grey16ToRgb, rgbaToRgb } from './to-rgb.js';
@@ -39,8 +39,26 @@ interface Raw {
   height: number;
 }
 
+type SharpFactory = typeof import('sharp').default;
+
+/** A plain string: bundlers leave this Node-only optional package alone. */
+const SHARP: string = 'sharp';
+let loading: Promise<SharpFactory> | undefined;
+
+/** sharp (libvips), imported on the first decode: an optional peer, needed only to read image files. */
+function loadSharp(): Promise<SharpFactory> {
+  loading ??= import(SHARP).then(
+    (mod: { default: SharpFactory }) => mod.default,
+    (err: unknown) => {
+      loading = undefined;
+      throw new MissingPackageError('sharp', 'decoding image files', { cause: err });
+    },
+  );
+  return loading;
+}
+
 /** The stored values as PIL's `Image.open(f).convert('RGB')` gives them, whichever layout the file has. */
-async function decodeRgb(file: ImageFile, header: Metadata, maxPixels: number): Promise<Raw> {
+async function decodeRgb(sharp: SharpFactory, file: ImageFile, header: Metadata, maxPixels: number): Promise<Raw> {
   // The embedded ICC profile is ignored, as PIL does; EXIF orientation too (sharp applies it only if asked).
   const input = sharp(file, { failOn: 'truncated', ignoreIcc: true, limitInputPixels: maxPixels });
   const raw = async (pipeline: Sharp, depth: 'uchar' | 'ushort' = 'uchar') => {
@@ -89,6 +107,7 @@ export async function decodeImage(file: ImageFile, options: DecodeOptions = {}):
   checkOptions('decodeImage', options, RULES);
   const maxPixels = options.maxPixels ?? MAX_PIXELS;
   const name = options.name ?? (typeof file === 'string' ? file : '<buffer>');
+  const sharp = await loadSharp();
   const header = await attempt(name, () => sharp(file).metadata());
   if (!FORMATS.includes(header.format)) {
     throw new DecodeError(name, `is ${header.format}; the decoder reads JPEG, PNG, WebP, TIFF and GIF (what PIL and sharp both read)`);
@@ -97,6 +116,6 @@ export async function decodeImage(file: ImageFile, options: DecodeOptions = {}):
     throw new DecodeError(name, `holds ${header.depth} ${header.space} pixels; the decoder reads 8-bit RGB, grey, palette and CMYK, 16-bit RGB and grey`);
   }
   if (header.width * header.height > maxPixels) throw new ImageTooLargeError(name, header.width, header.height, maxPixels);
-  const { rgb, width, height } = await attempt(name, () => decodeRgb(file, header, maxPixels));
+  const { rgb, width, height } = await attempt(name, () => decodeRgb(sharp, file, header, maxPixels));
   return tf.tensor3d(rgb, [height, width, 3], 'int32');
 }

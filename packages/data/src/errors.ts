@@ -49,3 +49,15 @@ export class OptionError extends Error {
     this.name = 'OptionError';
   }
 }
+
+/** An optional package a function needs is not installed (sharp, to decode images): names it and how to get it. */
+export class MissingPackageError extends Error {
+  constructor(
+    readonly packageName: string,
+    purpose: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${purpose} needs the optional package '${packageName}': npm install ${packageName}`, options);
+    this.name = 'MissingPackageError';
+  }
+}

@@ -16,8 +16,10 @@ export class BackendUnavailableError extends MobilenetsOpsError {
     message: string,
     /** The npm package the user has to install, when that is the cause. */
     readonly missingPackage?: string,
+    options?: { cause?: unknown },
   ) {
     super(message);
+    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
 

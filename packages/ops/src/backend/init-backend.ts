@@ -4,10 +4,13 @@ import { ensureGradients } from './gradients.js';
 import type { BackendInfo, BackendName } from './info.js';
 import { setupTensorflow } from './tensorflow.js';
 import { setBackendOrThrow, setupWasm } from './wasm.js';
-import { setupWebGpu } from './webgpu.js';
+import { setupWebGpu, whyNoHardwareGpu } from './webgpu.js';
 
 export interface InitBackendOptions {
-  /** wasm: XNNPACK threads. Default: every core in Node (at most 8), 1 in Bun and Deno. */
+  /**
+   * wasm: XNNPACK threads. Default: every core in Node (at most 8), 1 in Bun (more on request) and Deno (always
+   * 1: its workers refuse Emscripten's thread glue).
+   */
   threads?: number;
 }
 
@@ -30,12 +33,14 @@ export async function initBackend(
   await ensureGradients();
   switch (name) {
     case 'auto': {
-      let why: string;
-      try {
-        const adapter = await setupWebGpu({ allowSoftware: false });
-        return { name: 'webgpu', gpu: true, adapter, threads: 1, note: 'auto: hardware WebGPU adapter found' };
-      } catch (err) {
-        why = err instanceof Error ? err.message : String(err);
+      let why = await whyNoHardwareGpu();
+      if (why === undefined) {
+        try {
+          const adapter = await setupWebGpu({ allowSoftware: false });
+          return { name: 'webgpu', gpu: true, adapter, threads: 1, note: 'auto: hardware WebGPU adapter found' };
+        } catch (err) {
+          why = err instanceof Error ? err.message : String(err);
+        }
       }
       const threads = await setupWasm(options.threads);
       return { name: 'wasm', gpu: false, threads, note: `auto: wasm, since ${why}` };
@@ -43,6 +48,7 @@ export async function initBackend(
     case 'wasm':
       return { name, gpu: false, threads: await setupWasm(options.threads) };
     case 'cpu':
+      await import('@tensorflow/tfjs-backend-cpu');
       await setBackendOrThrow('cpu');
       quietCpuBackend();
       return { name, gpu: false, threads: 1 };

@@ -18,7 +18,7 @@ export async function setupTensorflow(): Promise<string> {
       const specifier: string = name; // a plain string keeps bundlers from resolving the optional peer
       await import(specifier);
     } catch (err) {
-      throw new BackendUnavailableError('tensorflow', `${name} is installed but failed to load: ${String(err)}`);
+      throw new BackendUnavailableError('tensorflow', `${name} is installed but failed to load: ${String(err)}`, undefined, { cause: err });
     }
     await setBackendOrThrow('tensorflow');
     return name;

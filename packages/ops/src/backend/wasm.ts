@@ -5,17 +5,24 @@ import { currentRuntime } from './runtime.js';
 /** Emscripten pre-allocates this many pthread workers; we never ask for more threads than that. */
 const PTHREAD_POOL_SIZE = 8;
 
+/**
+ * Runtimes whose `worker_threads` run Emscripten's pthread workers. Deno's refuses their glue (it assigns
+ * `self.location`, read-only in a Deno worker), so Deno computes on one thread.
+ */
+const THREADED = ['node', 'bun'];
+
 let threadsInUse = 1;
 
 /**
  * Sets up the wasm backend with `threads` XNNPACK threads and returns the count it got.
- * tfjs turns wasm threads off in Node; `enableNodeThreads` turns them back on.
+ * tfjs turns wasm threads off in Node; `withNodeThreads` turns them back on (Node, Bun).
  */
 export async function setupWasm(threads: number | undefined): Promise<number> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (tf.engine().registry.wasm === undefined) {
+    await checkBinaryReadable();
     const wanted = Math.min(threads ?? (await defaultThreads()), PTHREAD_POOL_SIZE);
-    if (wanted > 1 && currentRuntime() === 'node') {
+    if (wanted > 1 && THREADED.includes(currentRuntime())) {
       await withNodeThreads(wanted, async () => {
         wasm.setThreadsCount(wanted);
         await withoutProcessHandlers(() => setBackendOrThrow('wasm'));
@@ -84,17 +91,61 @@ async function defaultThreads(): Promise<number> {
   return os.availableParallelism();
 }
 
+/**
+ * Outside browsers Emscripten reads the wasm binary from disk. A read that is refused (Deno without
+ * `--allow-read`) fails here with its own error as cause; in the glue it would be printed on stderr and replaced
+ * by tfjs' advice about serving `.wasm` files.
+ */
+async function checkBinaryReadable(): Promise<void> {
+  if (currentRuntime() === 'browser') return;
+  try {
+    const [{ access, constants }, { createRequire }] = await Promise.all([import('node:fs/promises'), import('node:module')]);
+    await access(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'), constants.R_OK);
+  } catch (err) {
+    throw new BackendUnavailableError('wasm', `tfjs backend 'wasm' could not be initialised: its binary cannot be read: ${String(err)}`, undefined, { cause: err });
+  }
+}
+
+type Factory = () => tf.KernelBackend | Promise<tf.KernelBackend>;
+
+/**
+ * Selects a registered backend. tfjs catches a failing backend factory, prints its error on stderr and resolves
+ * `false`; here the factory's error becomes the `cause` of the BackendUnavailableError instead, and nothing is
+ * printed.
+ */
 export async function setBackendOrThrow(name: string): Promise<void> {
-  let ok = false;
+  const entry = (tf.engine() as unknown as { registryFactory: Record<string, { factory: Factory }> }).registryFactory[name];
+  const factory = entry?.factory;
   let cause: unknown;
+  const remember = (err: unknown): never => {
+    cause = err;
+    throw err;
+  };
+  if (entry && factory) {
+    entry.factory = () => {
+      try {
+        const made = factory();
+        return typeof (made as Partial<Promise<unknown>>).then === 'function' ? Promise.resolve(made).catch(remember) : made;
+      } catch (err) {
+        return remember(err);
+      }
+    };
+  }
+  const quiet = tf.env().getBool('PROD');
+  tf.env().set('PROD', true); // tfjs logs nothing in production mode
+  let ok = false;
   try {
     ok = await tf.setBackend(name);
   } catch (err) {
     cause = err;
+  } finally {
+    tf.env().set('PROD', quiet);
+    if (entry && factory) entry.factory = factory;
   }
   if (!ok) {
-    const why = cause instanceof Error ? cause.message : cause === undefined ? 'initialisation failed' : String(cause);
-    throw new BackendUnavailableError(name, `tfjs backend '${name}' could not be initialised: ${why}`);
+    // tfjs' wasm backend rejects with a plain `{ message }`.
+    const why = cause === undefined ? 'its factory returned no backend' : cause instanceof Error ? String(cause) : String((cause as { message?: unknown }).message ?? cause);
+    throw new BackendUnavailableError(name, `tfjs backend '${name}' could not be initialised: ${why}`, undefined, { cause });
   }
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from '../errors.js';
 import type { AdapterDescription } from './info.js';
+import { importOptional, isInstalled } from './optional.js';
 import { currentRuntime } from './runtime.js';
 import { setBackendOrThrow } from './wasm.js';
 
@@ -11,6 +12,12 @@ export interface WebGpuOptions {
 
 const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader/i;
 
+/** A plain string: bundlers leave this Node-only optional package alone. */
+const DAWN: string = 'webgpu';
+
+/** Mesa's EGL, when it is the way in, needs a runtime dir and a platform without a display. */
+const MESA_ENV = { XDG_RUNTIME_DIR: '/tmp', EGL_PLATFORM: 'surfaceless' };
+
 /** Finds an adapter: in Node through the `webgpu` package (Dawn), in browsers and Deno through `navigator.gpu`. */
 async function findAdapter(allowSoftware: boolean): Promise<{ gpu: GPU; adapter: GPUAdapter; software: boolean }> {
   if (currentRuntime() !== 'node' && currentRuntime() !== 'bun') {
@@ -19,16 +26,9 @@ async function findAdapter(allowSoftware: boolean): Promise<{ gpu: GPU; adapter:
     if (!gpu || !adapter) throw new BackendUnavailableError('webgpu', 'navigator.gpu offers no WebGPU adapter here');
     return { gpu, adapter, software: isSoftware(adapter) };
   }
-  let dawn: typeof import('webgpu');
-  try {
-    dawn = await import('webgpu');
-  } catch (err) {
-    throw new BackendUnavailableError('webgpu', `the 'webgpu' package (Dawn for Node) could not be loaded: ${String(err)}`, 'webgpu');
-  }
+  const dawn = await importOptional('webgpu', 'webgpu', () => import(DAWN) as Promise<typeof import('webgpu')>);
   Object.assign(globalThis, dawn.globals);
-  // Mesa's EGL, when it is the way in, needs a runtime dir and a platform without a display.
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  process.env.EGL_PLATFORM ??= 'surfaceless';
+  Object.assign(process.env, { ...MESA_ENV, ...process.env });
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter && (allowSoftware || !isSoftware(adapter))) return { gpu, adapter, software: isSoftware(adapter) };
@@ -45,9 +45,40 @@ async function findAdapter(allowSoftware: boolean): Promise<{ gpu: GPU; adapter:
   return { gpu: mesa, adapter: soft, software: true };
 }
 
-function isSoftware(adapter: GPUAdapter): boolean {
+function isSoftware(adapter: { info: GPUAdapterInfo }): boolean {
   const info = adapter.info;
-  return adapter.info.isFallbackAdapter === true || SOFTWARE.test(`${info.description} ${info.device} ${info.architecture}`);
+  return info.isFallbackAdapter === true || SOFTWARE.test(`${info.description} ${info.device} ${info.architecture}`);
+}
+
+/**
+ * `auto`'s question, asked without a sound: resolves to why WebGPU cannot be used here, or `undefined` when a
+ * hardware adapter is there. Dawn prints on stderr while it looks for adapters (unsupported Vulkan drivers, Mesa's
+ * EGL), so in Node and Bun it looks in a child process whose output is dropped; optional packages that are not
+ * installed are not tried at all.
+ */
+export async function whyNoHardwareGpu(): Promise<string | undefined> {
+  if (currentRuntime() !== 'node' && currentRuntime() !== 'bun') {
+    const adapter = await (globalThis.navigator as Navigator | undefined)?.gpu?.requestAdapter({ powerPreference: 'high-performance' });
+    return adapter && !isSoftware(adapter) ? undefined : 'no hardware WebGPU adapter was found';
+  }
+  for (const pkg of ['webgpu', '@tensorflow/tfjs-backend-webgpu'] as const) {
+    if (!(await isInstalled(pkg))) return `the optional package ${pkg} is not installed`;
+  }
+  const [{ execFile }, { createRequire }, { pathToFileURL }] = await Promise.all([import('node:child_process'), import('node:module'), import('node:url')]);
+  const dawn = pathToFileURL(createRequire(import.meta.url).resolve(DAWN)).href;
+  const probe = `import(${JSON.stringify(dawn)}).then(async ({ create }) => {
+    const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
+    console.log(JSON.stringify(adapter ? { info: { ...adapter.info, isFallbackAdapter: adapter.info.isFallbackAdapter } } : null));
+    process.exit(0);
+  });`;
+  const found = await new Promise<{ info: GPUAdapterInfo } | null | Error>((resolve) => {
+    execFile(process.execPath, ['-e', probe], { timeout: 60_000, env: { ...MESA_ENV, ...process.env } }, (err, stdout) => {
+      if (err) resolve(err);
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null'));
+    });
+  });
+  if (found instanceof Error) return `the WebGPU probe failed (${found.message.split('\n')[0]})`;
+  return found && !isSoftware(found) ? undefined : 'no hardware WebGPU adapter was found';
 }
 
 let setUp: Promise<AdapterDescription> | undefined;
@@ -71,7 +102,7 @@ async function createBackend(allowSoftware: boolean): Promise<AdapterDescription
   const g = globalThis as { navigator?: { gpu?: GPU } };
   g.navigator ??= {};
   if (g.navigator.gpu !== gpu) Object.defineProperty(g.navigator, 'gpu', { configurable: true, value: gpu });
-  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  const { WebGPUBackend } = await importOptional('webgpu', '@tensorflow/tfjs-backend-webgpu', () => import('@tensorflow/tfjs-backend-webgpu'));
   const limits = adapter.limits;
   const device = await adapter.requestDevice({
     requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
