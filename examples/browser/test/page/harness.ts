@@ -1,0 +1,94 @@
+// What the browser tests run in the page (see page.test.ts): each function sets up, runs and reports plain data.
+import { loader, mulberry32, type Dataset } from '@mobilenets/data';
+import { loadClassifier } from '@mobilenets/infer';
+import { type BackendName, initBackend } from '@mobilenets/ops';
+import { fit, freeze, replaceHead } from '@mobilenets/train';
+import { loadModel } from '@mobilenets/zoo';
+import * as tf from '@tensorflow/tfjs-core';
+
+const wasmPaths = new URL('wasm/', location.href).href;
+
+async function setup(backend: BackendName) {
+  const info = await initBackend(backend, { wasmPaths });
+  return { ...info, crossOriginIsolated: globalThis.crossOriginIsolated, backend: tf.getBackend() };
+}
+
+/** The model's logits for `input` (NHWC values), on `backend`. */
+async function logits(backend: BackendName, modelUrl: string, input: number[], shape: [number, number, number, number]) {
+  await setup(backend);
+  const { model } = await loadModel(modelUrl);
+  const x = tf.tensor4d(input, shape);
+  const y = model.predict(x) as tf.Tensor;
+  const values = Array.from(await y.data());
+  tf.dispose([x, y]);
+  model.dispose();
+  return values;
+}
+
+/** `n` seeded images of `size`×`size`, labelled by which half is brighter (something a head can learn). */
+function images(n: number, size: number, seed: number): Dataset {
+  const rng = mulberry32(seed);
+  const samples = Array.from({ length: n }, (_, i) => {
+    const label = i % 2;
+    const values = Float32Array.from({ length: size * size * 3 }, (_, j) => {
+      const top = Math.floor(j / (size * 3)) < size / 2;
+      return (top === (label === 0) ? 0.6 : -0.6) + 0.4 * (rng() - 0.5);
+    });
+    return { values, label };
+  });
+  return {
+    size: n,
+    classes: ['top', 'bottom'],
+    async get(i) {
+      const s = samples[i]!;
+      return { image: tf.tensor3d(s.values, [size, size, 3]), label: s.label };
+    },
+  };
+}
+
+/**
+ * Transfer learning as a page does it: a new 2-class head on the loaded model, the backbone frozen, then two
+ * runs of `epochs` epochs of fit. Reports the losses, how much each weight moved, and the tensor count after
+ * each epoch and each run (the blocks keep their folded inference weights from the first run on).
+ */
+async function fineTune(backend: BackendName, modelUrl: string, epochs: number) {
+  await setup(backend);
+  const loaded = await loadModel(modelUrl);
+  const size = loaded.metadata.options.inputSize;
+  const model = replaceHead(loaded.model, 2);
+  freeze(model);
+  const weights = () => Promise.all(model.weights.map(async (w) => Array.from(await w.read().data())));
+  const before = await weights();
+  const data = loader(images(8, size, 7), { batchSize: 4, shuffle: true, seed: 1 });
+  const perEpoch: number[] = [];
+  const afterRun: number[] = [];
+  const losses: number[] = [];
+  for (let run = 0; run < 2; run++) {
+    const history = await fit(model, data, { epochs, optimizer: { type: 'adam', lr: 0.01 }, callbacks: { onEpochEnd: () => void perEpoch.push(tf.memory().numTensors) } });
+    losses.push(...history.epochs.map((e) => e.train.loss));
+    afterRun.push(tf.memory().numTensors);
+  }
+  const after = await weights();
+  const moved = Object.fromEntries(model.weights.map((w, i) => [w.originalName, before[i]!.reduce((m, v, j) => Math.max(m, Math.abs(v - after[i]![j]!)), 0)]));
+  model.dispose();
+  return { losses, moved, perEpoch, afterRun };
+}
+
+/** Classifies `n` small ImageData images `rounds` times and reports the tensor count after each round. */
+async function classifyMany(backend: BackendName, modelUrl: string, n: number, rounds: number) {
+  await setup(backend);
+  const classifier = await loadClassifier(modelUrl);
+  const rng = mulberry32(3);
+  const inputs = Array.from({ length: n }, () => new ImageData(Uint8ClampedArray.from({ length: 40 * 30 * 4 }, () => Math.floor(256 * rng())), 40, 30));
+  const counts: number[] = [];
+  let classified = 0;
+  for (let r = 0; r < rounds; r++) {
+    const results = await classifier.classify(inputs, { batchSize: 50 });
+    classified += results.filter((p) => 'classIds' in p).length;
+    counts.push(tf.memory().numTensors);
+  }
+  await classifier.dispose();
+  return { classified, counts };
+}
+
+Object.assign(globalThis, { harness: { setup, logits, fineTune, classifyMany } });
