@@ -27,3 +27,4 @@ for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tf
 }
 await copyFile(join(root, 'src/index.html'), join(dist, 'index.html'));
 await copyFile(join(root, 'test/page/harness.html'), join(dist, 'harness.html'));
+await import('./make-model.mjs');
