@@ -64,7 +64,7 @@ async function fineTune(backend: BackendName, modelUrl: string, epochs: number) 
   const afterRun: number[] = [];
   const losses: number[] = [];
   for (let run = 0; run < 2; run++) {
-    const history = await fit(model, data, { epochs, optimizer: { type: 'adam', lr: 0.01 }, callbacks: { onEpochEnd: () => void perEpoch.push(tf.memory().numTensors) } });
+    const history = await fit(model, data, { epochs, optimizer: { type: 'adam', lr: 0.001 }, callbacks: { onEpochEnd: () => void perEpoch.push(tf.memory().numTensors) } });
     losses.push(...history.epochs.map((e) => e.train.loss));
     afterRun.push(tf.memory().numTensors);
   }
