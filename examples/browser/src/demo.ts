@@ -149,7 +149,7 @@ async function train(): Promise<void> {
       for (let i = 0; i < samples.length; i += batchSize) {
         const batch = samples.slice(i, i + batchSize);
         const x = new Float32Array(batch.length * size * size * 3);
-        batch.forEach((s, j) => x.set(s.x, j * s.x.length));
+        for (const [j, s] of batch.entries()) x.set(s.x, j * s.x.length);
         yield { x: tf.tensor4d(x, [batch.length, size, size, 3]), y: tf.tensor1d(batch.map((s) => s.label), 'int32') };
       }
     },
@@ -161,7 +161,11 @@ async function train(): Promise<void> {
   const history = await fit(model, data, {
     epochs,
     optimizer: { type: 'adam', lr: 0.01 },
-    callbacks: { onBatchEnd: (b) => void (progress.value = (b.epoch - 1) * b.batches + b.batch) },
+    callbacks: {
+      onBatchEnd: (b) => {
+        progress.value = (b.epoch - 1) * b.batches + b.batch;
+      },
+    },
   });
   const last = history.epochs.at(-1)!;
   $('accuracy').textContent = `Accuracy on your ${samples.length} images after ${epochs} epochs: ${(100 * last.train.top1).toFixed(0)}% (loss ${last.train.loss.toFixed(3)})`;

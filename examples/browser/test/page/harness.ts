@@ -3,7 +3,7 @@ import { loader, mulberry32, type Dataset } from '@mobilenets/data';
 import { loadClassifier } from '@mobilenets/infer';
 import { type BackendName, initBackend } from '@mobilenets/ops';
 import { fit, freeze, replaceHead } from '@mobilenets/train';
-import { loadModel } from '@mobilenets/zoo';
+import { createModel, loadModel } from '@mobilenets/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 
 const wasmPaths = new URL('wasm/', location.href).href;
@@ -91,4 +91,24 @@ async function classifyMany(backend: BackendName, modelUrl: string, n: number, r
   return { classified, counts };
 }
 
-Object.assign(globalThis, { harness: { setup, logits, fineTune, classifyMany } });
+/** Batch-1 latency of a registry model in the page (for scripts/bench.mjs): the median of `runs` timed calls. */
+async function latency(backend: BackendName, name: string, size: number, warmup: number, runs: number) {
+  const info = await setup(backend);
+  const model = createModel(name, { inputSize: size });
+  const x = tf.zeros([1, size, size, 3]);
+  const once = async () => {
+    const started = performance.now();
+    const y = model.predict(x) as tf.Tensor;
+    await y.data();
+    y.dispose();
+    return performance.now() - started;
+  };
+  for (let i = 0; i < warmup; i++) await once();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await once());
+  x.dispose();
+  model.dispose();
+  return { info, median: times.sort((a, b) => a - b)[Math.floor(runs / 2)]! };
+}
+
+Object.assign(globalThis, { harness: { setup, logits, fineTune, classifyMany, latency } });
