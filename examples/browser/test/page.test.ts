@@ -111,6 +111,16 @@ describe('in headless Chromium', () => {
     expectFineTuned(r);
   });
 
+  it('decodes the same pixels from ImageData, canvases, ImageBitmap, a File, <img>, a VideoFrame, bytes and a URL; a non-image is a DecodeError naming it', async () => {
+    const page = await harness();
+    const r = await call<{ decoded: Record<string, number[]>; expected: number[]; tensors: number; bad: string }>(page, 'decodeSources');
+    await page.close();
+    expect(Object.keys(r.decoded)).toHaveLength(9);
+    for (const values of Object.values(r.decoded)) expect(values).toEqual(r.expected);
+    expect(r.tensors).toBe(0);
+    expect(r.bad).toMatch(/^DecodeError: notes\.jpg: cannot be decoded as an image/);
+  });
+
   it('classifies 1,000 images without a tensor left behind', async () => {
     const page = await harness();
     const r = await call<{ classified: number; counts: number[] }>(page, 'classifyMany', 'wasm', MODEL, 250, 4);

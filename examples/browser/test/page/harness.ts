@@ -1,5 +1,5 @@
 // What the browser tests run in the page (see page.test.ts): each function sets up, runs and reports plain data.
-import { loader, mulberry32, type Dataset } from '@mobilenets/data';
+import { decodeImage, loader, mulberry32, type Dataset } from '@mobilenets/data';
 import { loadClassifier } from '@mobilenets/infer';
 import { type BackendName, initBackend } from '@mobilenets/ops';
 import { fit, freeze, replaceHead } from '@mobilenets/train';
@@ -91,6 +91,40 @@ async function classifyMany(backend: BackendName, modelUrl: string, n: number, r
   return { classified, counts };
 }
 
+/**
+ * The same 4×3 opaque pixels decoded from every kind of source a page has; and a file that is not an image.
+ * Reports each source's RGB values, the tensor count change and the bad file's error.
+ */
+async function decodeSources() {
+  await setup('cpu');
+  const pixels = new ImageData(Uint8ClampedArray.from({ length: 4 * 3 * 4 }, (_, i) => (i % 4 === 3 ? 255 : (i * 37) % 256)), 4, 3);
+  const canvas = document.createElement('canvas');
+  Object.assign(canvas, { width: 4, height: 3 });
+  canvas.getContext('2d')!.putImageData(pixels, 0, 0);
+  const offscreen = new OffscreenCanvas(4, 3);
+  offscreen.getContext('2d')!.putImageData(pixels, 0, 0);
+  const png = await offscreen.convertToBlob({ type: 'image/png' });
+  const file = new File([png], 'pixels.png', { type: 'image/png' });
+  const img = new Image();
+  img.src = URL.createObjectURL(png);
+  const frame = new VideoFrame(offscreen, { timestamp: 0 });
+  const sources = { ImageData: pixels, canvas, OffscreenCanvas: offscreen, ImageBitmap: await createImageBitmap(pixels), File: file, HTMLImageElement: img, VideoFrame: frame, bytes: new Uint8Array(await png.arrayBuffer()), url: img.src };
+  const before = tf.memory().numTensors;
+  const decoded: Record<string, number[]> = {};
+  for (const [kind, source] of Object.entries(sources)) {
+    const t = await decodeImage(source);
+    decoded[kind] = [...t.shape, t.dtype === 'int32' ? 1 : 0, ...(await t.data())];
+    t.dispose();
+  }
+  frame.close();
+  const expected = [3, 4, 3, 1, ...Array.from(pixels.data).filter((_, i) => i % 4 !== 3)];
+  const bad = await decodeImage(new File([new Uint8Array([1, 2, 3])], 'notes.jpg')).then(
+    () => 'decoded',
+    (e: Error) => `${e.name}: ${e.message}`,
+  );
+  return { decoded, expected, tensors: tf.memory().numTensors - before, bad };
+}
+
 /** Batch-1 latency of a registry model in the page (for scripts/bench.mjs): the median of `runs` timed calls. */
 async function latency(backend: BackendName, name: string, size: number, warmup: number, runs: number) {
   const info = await setup(backend);
@@ -111,4 +145,4 @@ async function latency(backend: BackendName, name: string, size: number, warmup:
   return { info, median: times.sort((a, b) => a - b)[Math.floor(runs / 2)]! };
 }
 
-Object.assign(globalThis, { harness: { setup, logits, fineTune, classifyMany, latency } });
+Object.assign(globalThis, { harness: { setup, logits, fineTune, classifyMany, decodeSources, latency } });

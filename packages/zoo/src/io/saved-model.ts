@@ -5,7 +5,7 @@ import { ModelFileError } from '../errors.js';
 import { FORMAT_VERSION, type ModelMetadata, type Preprocessing, checkRecipe, defaultPreprocessing, parseMetadata } from './metadata.js';
 import { METADATA_JSON, MODEL_JSON, type ModelFiles, WEIGHTS_BIN, readJson, readModelArtifacts } from './model-files.js';
 
-/** What a saved model directory is made of, wherever it is stored (disk, IndexedDB, downloads): see saveModel. */
+// A saved model directory's content, wherever it is kept (disk, a URL, IndexedDB, downloads, picked files).
 
 export interface SaveModelOptions {
   labels?: string[];
