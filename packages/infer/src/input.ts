@@ -10,7 +10,7 @@ export interface PixelData {
   height: number;
 }
 
-/** What a page has an image as (read by `@mobilenets/data`'s browser decoder; in Node, a FailedImage). */
+/** What a page has an image as (a Blob or File is decoded from its bytes, in Node too). */
 export type PageImage = Blob | ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | HTMLVideoElement | VideoFrame;
 
 /**
@@ -107,7 +107,9 @@ export function imageSources(input: ImageInput | readonly ImageInput[]): ImageSo
     if (isPageImage(item)) {
       const file = typeof File !== 'undefined' && item instanceof File ? item.name : undefined;
       const name = file ?? `${item.constructor.name} #${i}`;
-      return [{ ...(file === undefined ? {} : { file }), name, read: () => decodeFile(item, name) }];
+      // A Blob's bytes go to the file decoder (Node has Blob and File too); the rest only exists in a page.
+      const read = item instanceof Blob ? async () => decodeFile(new Uint8Array(await item.arrayBuffer()), name) : () => decodeFile(item, name);
+      return [{ ...(file === undefined ? {} : { file }), name, read }];
     }
     throw new ImageInputError(`input #${i}`, 'is not a file path, a Buffer, a { data, width, height } pixel object, a tensor or an image of a page');
   });
