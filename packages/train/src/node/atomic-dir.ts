@@ -32,7 +32,8 @@ export async function writeAtomicDir(dir: string, fill: (tmp: string) => Promise
   const name = basename(dir);
   const tmp = join(parent, `${name}.tmp-${process.pid}-${Date.now()}`);
   for (const e of await readdir(parent).catch(() => [] as string[])) {
-    if (e.startsWith(`${name}.tmp-`)) await rm(join(parent, e), { recursive: true, force: true });
+    // `.<name>.tmp-…` too: the hidden temporaries and lock of the zoo's saveModel writing into a killed one.
+    if (e.startsWith(`${name}.tmp-`) || e.startsWith(`.${name}.tmp-`)) await rm(join(parent, e), { recursive: true, force: true });
   }
   try {
     await fill(tmp);
