@@ -17,6 +17,8 @@ await build({
   format: 'esm',
   target: 'es2022',
   minify: true,
+  // The packages' errors take their name from their class (`error.name === 'DecodeError'`): keep class names.
+  keepNames: true,
   sourcemap: true,
   logLevel: 'warning',
 });

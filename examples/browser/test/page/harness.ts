@@ -1,5 +1,5 @@
 // What the browser tests run in the page (see page.test.ts): each function sets up, runs and reports plain data.
-import { decodeImage, loader, mulberry32, type Dataset } from '@mobilenets/data';
+import { DecodeError, decodeImage, loader, mulberry32, type Dataset } from '@mobilenets/data';
 import { loadClassifier } from '@mobilenets/infer';
 import { type BackendName, initBackend } from '@mobilenets/ops';
 import { fit, freeze, replaceHead } from '@mobilenets/train';
@@ -120,7 +120,7 @@ async function decodeSources() {
   const expected = [3, 4, 3, 1, ...Array.from(pixels.data).filter((_, i) => i % 4 !== 3)];
   const bad = await decodeImage(new File([new Uint8Array([1, 2, 3])], 'notes.jpg')).then(
     () => 'decoded',
-    (e: Error) => `${e.name}: ${e.message}`,
+    (e: Error) => `${e instanceof DecodeError}, ${e.name}: ${e.message}`,
   );
   return { decoded, expected, tensors: tf.memory().numTensors - before, bad };
 }
