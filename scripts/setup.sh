@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Mesa lets the WebGPU backend (Dawn) run without a GPU, so the GPU code path is tested everywhere;
-# dataset-fashion-mnist is the real dataset the data tests read.
-apt_packages=(libegl1 libegl-mesa0 libgl1-mesa-dri dataset-fashion-mnist)
+# dataset-fashion-mnist is the real dataset the data tests read; chromium runs the browser tests
+# (examples/browser, driven by playwright-core, which downloads no browser of its own).
+apt_packages=(libegl1 libegl-mesa0 libgl1-mesa-dri dataset-fashion-mnist chromium)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

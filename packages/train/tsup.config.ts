@@ -2,5 +2,5 @@ import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.shared.js';
 
 export default defineConfig(
-  packageBuild({ entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' }, bin: { 'bin/train': 'src/node/cli/main.ts' } }),
+  packageBuild({ entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' }, browser: { 'index.browser': 'src/index.browser.ts' }, bin: { 'bin/train': 'src/node/cli/main.ts' } }),
 );

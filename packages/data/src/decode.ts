@@ -1,16 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Metadata, Sharp } from 'sharp';
+import { DECODE_RULES, type DecodeOptions, MAX_PIXELS } from './decode-options.js';
 import { DecodeError, ImageTooLargeError, MissingPackageError } from './errors.js';
 import { gifTransparentColour, pngColourType } from './file-headers.js';
-import { checkOptions, checkValue, nonEmptyString, positiveInteger, rule, type Rules } from './options.js';
+import { checkOptions, checkValue, rule } from './options.js';
 import { cmykToRgb, grey16ToRgb, rgbaToRgb } from './to-rgb.js';
 
-/**
- * The most pixels an image may declare before it is decoded: PIL's `Image.MAX_IMAGE_PIXELS`. PIL warns above it
- * and refuses at twice as many; here it is the refusal, since such an image is over 1 GB as an int32 tensor.
- */
-export const MAX_PIXELS = 89_478_485;
+export { type DecodeOptions, MAX_PIXELS } from './decode-options.js';
 
 /** The PNG colour type of grey + alpha. */
 const GREY_ALPHA = 4;
@@ -23,14 +20,6 @@ const LAYOUTS: readonly string[] = ['uchar srgb', 'uchar b-w', 'uchar cmyk', 'us
 /** An image file: its path, or its bytes (a Buffer or Uint8Array: a file read or received, an upload). */
 export type ImageFile = string | Uint8Array;
 
-export interface DecodeOptions {
-  /** Refuse, before decoding, an image declaring more pixels than this (default MAX_PIXELS). */
-  maxPixels?: number;
-  /** What errors call the image (their `file`): default the path, or `<buffer>` for bytes. */
-  name?: string;
-}
-
-const RULES: Rules<DecodeOptions> = { maxPixels: positiveInteger, name: nonEmptyString };
 const IMAGE_FILE = rule('a path or the bytes of an image file (a Buffer or Uint8Array)', (v) => typeof v === 'string' || v instanceof Uint8Array);
 
 interface Raw {
@@ -104,7 +93,7 @@ async function attempt<T>(name: string, step: () => Promise<T>): Promise<T> {
  */
 export async function decodeImage(file: ImageFile, options: DecodeOptions = {}): Promise<tf.Tensor3D> {
   checkValue('decodeImage', 'file', file, IMAGE_FILE);
-  checkOptions('decodeImage', options, RULES);
+  checkOptions('decodeImage', options, DECODE_RULES);
   const maxPixels = options.maxPixels ?? MAX_PIXELS;
   const name = options.name ?? (typeof file === 'string' ? file : '<buffer>');
   const sharp = await loadSharp();

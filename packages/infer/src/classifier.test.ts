@@ -75,15 +75,16 @@ describe.each(['tfjs', 'onnxruntime'] as const)('loadClassifier on %s', (runtime
     await c.dispose();
   });
 
-  it('a file, its bytes, its pixels and its tensor give the same answer; arrays and NHWC tensors give one result per image', async () => {
+  it('a file, its bytes, its pixels, its tensor and a File (an upload) give the same answer; arrays and NHWC tensors give one result per image', async () => {
     const before = tf.memory().numTensors;
     const c = await loadClassifier(seededDir, { runtime });
     const image = await decodeFile(IMAGE);
     const tensor = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
     const batch = tf.stack([tensor, tensor]);
-    const results = (await c.classify([IMAGE, await readFile(IMAGE), image, tensor, batch], { topk: 5, batchSize: 2 })) as Classification[];
-    expect(results).toHaveLength(6);
-    expect(results.map((r) => r.file)).toEqual([IMAGE, undefined, undefined, undefined, undefined, undefined]);
+    const file = new File([await readFile(IMAGE)], 'upload.png');
+    const results = (await c.classify([IMAGE, await readFile(IMAGE), image, tensor, batch, file], { topk: 5, batchSize: 2 })) as Classification[];
+    expect(results).toHaveLength(7);
+    expect(results.map((r) => r.file)).toEqual([IMAGE, undefined, undefined, undefined, undefined, undefined, 'upload.png']);
     for (const r of results.slice(1)) {
       expect(r.classIds).toEqual(results[0]!.classIds);
       for (const [i, s] of r.scores.entries()) expect(s).toBeCloseTo(results[0]!.scores[i]!, 6);

@@ -8,7 +8,7 @@ export {
   type Runtime,
 } from './classifier.js';
 export { ClassifierError, ImageInputError, MissingPackageError, MobilenetsInferError, OnnxExportError } from './errors.js';
-export type { ImageInput, PixelData } from './input.js';
+export type { ImageInput, PageImage, PixelData } from './input.js';
 export { checkOnnx } from './onnx/check.js';
 export { EMBEDDING_NAME, exportOnnx, type ExportOnnxOptions, INPUT_NAME, LOGITS_NAME } from './onnx/export.js';
 export { type Classification, type Embedding, type FailedImage, isFailed, type Prediction } from './predictions.js';

@@ -10,11 +10,15 @@ export interface PixelData {
   height: number;
 }
 
+/** What a page has an image as (a Blob or File is decoded from its bytes, in Node too). */
+export type PageImage = Blob | ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | HTMLVideoElement | VideoFrame;
+
 /**
- * One image: a file path, the bytes of an image file (a Buffer), raw pixels, or a tensor of 0–255 pixel values
- * (HWC, or NHWC for several images, 1 or 3 channels, as `decodeImage` returns).
+ * One image: a file path (in a page, a URL), the bytes of an image file (a Buffer), raw pixels (`ImageData` too),
+ * a tensor of 0–255 pixel values (HWC, or NHWC for several images, 1 or 3 channels, as `decodeImage` returns), or
+ * in a page a `File`, `<img>`, `ImageBitmap`, canvas or video frame.
  */
-export type ImageInput = string | Uint8Array | PixelData | tf.Tensor;
+export type ImageInput = string | Uint8Array | PixelData | tf.Tensor | PageImage;
 
 /** One image to read, with the name its result and its errors carry. */
 export interface ImageSource {
@@ -38,8 +42,9 @@ function toRgb8(values: ArrayLike<number>, width: number, height: number, channe
  * Decodes an image file, from its path or its bytes, through `@mobilenets/data`'s decoder (PIL's values; its
  * DecodeError names the file, or `name` for bytes).
  */
-export async function decodeFile(file: string | Uint8Array, name?: string): Promise<Rgb8> {
-  const image = await decodeImage(file, name === undefined ? {} : { name });
+export async function decodeFile(file: string | Uint8Array | PageImage, name?: string): Promise<Rgb8> {
+  // A page image reaches the browser entry of @mobilenets/data, whose decodeImage takes it.
+  const image = await decodeImage(file as string, name === undefined ? {} : { name });
   try {
     const [height, width] = image.shape;
     return { data: Uint8Array.from(await image.data()), width, height };
@@ -78,6 +83,15 @@ function tensorSources(t: tf.Tensor, index: number): ImageSource[] {
   }));
 }
 
+const PAGE_IMAGES = ['Blob', 'ImageBitmap', 'HTMLImageElement', 'HTMLCanvasElement', 'OffscreenCanvas', 'HTMLVideoElement', 'VideoFrame'] as const;
+
+function isPageImage(x: unknown): x is PageImage {
+  return PAGE_IMAGES.some((kind) => {
+    const type = (globalThis as Record<string, unknown>)[kind];
+    return typeof type === 'function' && x instanceof type;
+  });
+}
+
 function isPixelData(x: unknown): x is PixelData {
   return typeof x === 'object' && x !== null && 'data' in x && 'width' in x && 'height' in x;
 }
@@ -90,6 +104,13 @@ export function imageSources(input: ImageInput | readonly ImageInput[]): ImageSo
     if (item instanceof tf.Tensor) return tensorSources(item, i);
     if (item instanceof Uint8Array) return [{ name: `Buffer #${i}`, read: () => decodeFile(item, `Buffer #${i}`) }];
     if (isPixelData(item)) return [{ name: `pixels #${i}`, read: async () => pixels(item, `pixels #${i}`) }];
-    throw new ImageInputError(`input #${i}`, 'is not a file path, a Buffer, a { data, width, height } pixel object or a tensor');
+    if (isPageImage(item)) {
+      const file = typeof File !== 'undefined' && item instanceof File ? item.name : undefined;
+      const name = file ?? `${item.constructor.name} #${i}`;
+      // A Blob's bytes go to the file decoder (Node has Blob and File too); the rest only exists in a page.
+      const read = item instanceof Blob ? async () => decodeFile(new Uint8Array(await item.arrayBuffer()), name) : () => decodeFile(item, name);
+      return [{ ...(file === undefined ? {} : { file }), name, read }];
+    }
+    throw new ImageInputError(`input #${i}`, 'is not a file path, a Buffer, a { data, width, height } pixel object, a tensor or an image of a page');
   });
 }

@@ -18,6 +18,7 @@ export { formatSummary, summarize, type ModelSummary, type SummaryRow } from './
 export { loadWeights, type LoadedWeights, type LoadWeightsOptions, type WeightNaming } from './io/load-weights.js';
 export { exportWeights, type ExportWeightsOptions } from './io/export-weights.js';
 export { isModelDirectory, loadModel, saveModel, type LoadedModel, type SaveModelOptions } from './io/model-dir.js';
+export { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from './io/model-files.js';
 export { defaultPreprocessing, type ModelMetadata, type Preprocessing } from './io/metadata.js';
 export { readDirectoryAtomic, writeDirectoryAtomic, writeFileAtomic, type WriteOptions } from './io/atomic.js';
 export { readSafetensors, type RawTensor } from './io/safetensors.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendAbortedError, OpsInputError } from '../errors.js';
 import type { BackendInfo, BackendName } from './info.js';
-import { initBackend } from './init-backend.js';
+import { reinitBackend } from './setup.js';
 import { wasmThreads } from './wasm.js';
 
 /*
@@ -58,7 +58,7 @@ export async function recoverBackend(): Promise<BackendInfo> {
   tf.removeBackend(dead.backend); // calls the inert instance's dispose: its workers end, its heap stays readable
   tf.registerBackend(dead.backend, factory, priority);
   aborted = undefined;
-  return initBackend(dead.backend as BackendName, dead.backend === 'wasm' ? { threads: wasmThreads() } : {});
+  return reinitBackend(dead.backend as BackendName, dead.backend === 'wasm' ? { threads: wasmThreads() } : {});
 }
 
 function messageOf(cause: unknown): string {

@@ -23,14 +23,3 @@ export async function importOptional<T>(backend: string, pkg: OptionalPackage, l
     throw new BackendUnavailableError(backend, message, pkg, { cause: err });
   }
 }
-
-/** Whether Node's resolution finds `pkg` from here (Node and Bun only). */
-export async function isInstalled(pkg: OptionalPackage): Promise<boolean> {
-  const { createRequire } = await import('node:module');
-  try {
-    createRequire(import.meta.url).resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
-}

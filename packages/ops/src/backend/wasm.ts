@@ -1,29 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from '../errors.js';
-import { currentRuntime } from './runtime.js';
+import type { Host } from './host.js';
 
 /** Emscripten pre-allocates this many pthread workers; we never ask for more threads than that. */
 const PTHREAD_POOL_SIZE = 8;
 
-/**
- * Runtimes whose `worker_threads` run Emscripten's pthread workers. Deno's refuses their glue (it assigns
- * `self.location`, read-only in a Deno worker), so Deno computes on one thread.
- */
-const THREADED = ['node', 'bun'];
-
 let threadsInUse = 1;
 
+/** Where tfjs' `.wasm` files are served: a URL prefix ending in `/`, or a URL per file name (tfjs' `setWasmPaths`). */
+export type WasmPaths = string | Partial<Record<'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm', string>>;
+
 /**
- * Sets up the wasm backend with `threads` XNNPACK threads and returns the count it got.
- * tfjs turns wasm threads off in Node; `withNodeThreads` turns them back on (Node, Bun).
+ * Sets up the wasm backend with `threads` XNNPACK threads and returns the count it got. The host makes
+ * pthreads work where they can (tfjs turns them off in Node; a page needs cross-origin isolation).
  */
-export async function setupWasm(threads: number | undefined): Promise<number> {
+export async function setupWasm(host: Host, threads: number | undefined, wasmPaths?: WasmPaths): Promise<number> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (tf.engine().registry.wasm === undefined) {
-    await checkBinaryReadable();
-    const wanted = Math.min(threads ?? (await defaultThreads()), PTHREAD_POOL_SIZE);
-    if (wanted > 1 && THREADED.includes(currentRuntime())) {
-      await withNodeThreads(wanted, async () => {
+    if (wasmPaths !== undefined) wasm.setWasmPaths(wasmPaths);
+    else await host.checkWasmBinary();
+    const wanted = Math.min(threads ?? (await host.defaultThreads()), PTHREAD_POOL_SIZE);
+    if (wanted > 1 && host.threadsPossible()) {
+      await host.withThreads(wanted, async () => {
         wasm.setThreadsCount(wanted);
         await withoutProcessHandlers(() => setBackendOrThrow('wasm'));
       });
@@ -85,27 +83,6 @@ function shareData({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-async function defaultThreads(): Promise<number> {
-  if (currentRuntime() !== 'node') return 1;
-  const os = await import('node:os');
-  return os.availableParallelism();
-}
-
-/**
- * Outside browsers Emscripten reads the wasm binary from disk. A read that is refused (Deno without
- * `--allow-read`) fails here with its own error as cause; in the glue it would be printed on stderr and replaced
- * by tfjs' advice about serving `.wasm` files.
- */
-async function checkBinaryReadable(): Promise<void> {
-  if (currentRuntime() === 'browser') return;
-  try {
-    const [{ access, constants }, { createRequire }] = await Promise.all([import('node:fs/promises'), import('node:module')]);
-    await access(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'), constants.R_OK);
-  } catch (err) {
-    throw new BackendUnavailableError('wasm', `tfjs backend 'wasm' could not be initialised: its binary cannot be read: ${String(err)}`, undefined, { cause: err });
-  }
-}
-
 type Factory = () => tf.KernelBackend | Promise<tf.KernelBackend>;
 
 /**
@@ -146,57 +123,5 @@ export async function setBackendOrThrow(name: string): Promise<void> {
     // tfjs' wasm backend rejects with a plain `{ message }`.
     const why = cause === undefined ? 'its factory returned no backend' : cause instanceof Error ? String(cause) : String((cause as { message?: unknown }).message ?? cause);
     throw new BackendUnavailableError(name, `tfjs backend '${name}' could not be initialised: ${why}`, undefined, { cause });
-  }
-}
-
-/**
- * Runs `init` (which must initialise the wasm backend) with Emscripten pthreads working in Node.
- * What it takes, measured on tfjs 4.22.0 (the version is pinned for it):
- * - the glue starts each pthread worker from a `blob:` URL, which worker_threads refuse: a `Worker`
- *   global starts it instead from the build's own worker script, evaluated as code;
- * - that worker is then told to load the module from a Blob it cannot run: the `load` message is
- *   pointed at the same module on disk (`wasm-out/tfjs-backend-wasm-threaded-simd.js`);
- * - the native side caps threads at half the logical cores, so during init it is shown enough cores;
- * - the workers would keep the process alive forever, so they are unref'ed once init is done.
- */
-async function withNodeThreads(threads: number, init: () => Promise<void>): Promise<void> {
-  const [{ Worker: NodeWorker }, { createRequire }, { default: os }, path] = await Promise.all([
-    import('node:worker_threads'),
-    import('node:module'),
-    import('node:os'), // the default export: the module object the wasm glue reads `cpus` from
-    import('node:path'),
-  ]);
-  const require = createRequire(import.meta.url);
-  const wasmOut = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
-  const workerSource = (
-    require(path.join(wasmOut, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string }
-  ).wasmWorkerContents.replace(/\n/g, '\\n');
-  const moduleOnDisk = path.join(wasmOut, 'tfjs-backend-wasm-threaded-simd.js');
-
-  const workers: InstanceType<typeof NodeWorker>[] = [];
-  class PthreadWorker extends NodeWorker {
-    constructor() {
-      super(workerSource, { eval: true });
-      workers.push(this as InstanceType<typeof NodeWorker>);
-    }
-    override postMessage(...[message, transfer]: Parameters<InstanceType<typeof NodeWorker>['postMessage']>): void {
-      const msg = message as { cmd?: string } | null;
-      super.postMessage(msg?.cmd === 'load' ? { ...msg, urlOrBlob: moduleOnDisk } : message, transfer);
-    }
-  }
-
-  const previousWorker = Object.getOwnPropertyDescriptor(globalThis, 'Worker');
-  Object.defineProperty(globalThis, 'Worker', { configurable: true, get: () => PthreadWorker, set: () => {} });
-  const cpus = os.cpus;
-  const cores = cpus();
-  os.cpus = () => Array.from({ length: 2 * threads }, (_, i) => cores[i % cores.length]!);
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  try {
-    await init();
-  } finally {
-    os.cpus = cpus;
-    if (previousWorker) Object.defineProperty(globalThis, 'Worker', previousWorker);
-    else delete (globalThis as { Worker?: unknown }).Worker;
-    for (const w of workers) w.unref();
   }
 }

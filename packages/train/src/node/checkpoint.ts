@@ -6,7 +6,7 @@ import { CLASS_INDICES_FILE } from '@mobilenets/data';
 import { type ModelMetadata, loadWeights, readSafetensors, saveModel } from '@mobilenets/zoo';
 import type { Ema } from '../ema.js';
 import { CheckpointError } from '../errors.js';
-import type { CheckpointOptions } from '../fit.js';
+import type { CheckpointOptions } from '../fit-loop.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { flatMetrics, type TrainerState } from '../state.js';
 import { resolveAtomicDir, writeAtomicDir } from './atomic-dir.js';

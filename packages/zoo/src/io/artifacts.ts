@@ -1,67 +1,27 @@
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { ModelFileError } from '../errors.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import { MODEL_JSON, type ModelFiles, readJson, readModelArtifacts } from './model-files.js';
 import { confinedPath, readRegularFile } from './read-file.js';
 
-export const MODEL_JSON = 'model.json';
-export const WEIGHTS_BIN = 'weights.bin';
-export const METADATA_JSON = 'mobilenets.json';
+export { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from './model-files.js';
 
-/** model.json and mobilenets.json are far smaller; a larger "JSON file" is refused before it is read. */
-const JSON_LIMIT = 64 * 2 ** 20;
-/** Bytes per stored value, by dtype (a quantized weight's by its quantization dtype). */
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
-
-/** A JSON file of a model directory from an untrusted source: confined to the directory, read bounded. */
-export async function readJsonFile(dir: string, file: string): Promise<unknown> {
-  const path = await confinedPath(dir, file, dir);
-  const text = (await readRegularFile(path, JSON_LIMIT)).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ModelFileError(join(dir, file), 'is not valid JSON', { cause: err });
-  }
+/** A model directory on disk: every path confined to it, every file read bounded (see read-file.ts). */
+export function diskFiles(dir: string): ModelFiles {
+  return {
+    read: async (file, maxBytes, referrer) => readRegularFile(await confinedPath(dir, file, referrer), maxBytes),
+    name: (file) => join(dir, file),
+  };
 }
 
-/** Bytes a weight of model.json's manifest occupies in its weight file. */
-function storedBytes(modelJson: string, spec: tf.io.WeightsManifestEntry): number {
-  const bytes = DTYPE_BYTES[spec?.quantization?.dtype ?? spec?.dtype];
-  const shapeOk = Array.isArray(spec?.shape) && spec.shape.every((d) => Number.isSafeInteger(d) && d >= 0);
-  if (typeof spec?.name !== 'string' || !shapeOk || bytes === undefined) {
-    throw new ModelFileError(modelJson, `weight ${JSON.stringify(spec?.name)}: shape ${JSON.stringify(spec?.shape)}, dtype ${JSON.stringify(spec?.dtype)} cannot be read`);
-  }
-  return spec.shape.reduce((a, b) => a * b, 1) * bytes;
+/** A JSON file of a model directory from an untrusted source: confined to the directory, read bounded. */
+export function readJsonFile(dir: string, file: string): Promise<unknown> {
+  return readJson(diskFiles(dir), file);
 }
 
 /**
  * The TF.js artifacts of a saved model directory (topology, weight specs, weight data). Every weight path stays
  * inside the directory and every weight file is read only up to the bytes model.json declares for it.
  */
-export async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
-  const modelJson = join(dir, MODEL_JSON);
-  const json = (await readJsonFile(dir, MODEL_JSON)) as Partial<tf.io.ModelJSON> | null;
-  if (!json?.modelTopology || !Array.isArray(json.weightsManifest)) throw new ModelFileError(modelJson, 'is not a TF.js layers model.json');
-  const buffers: ArrayBuffer[] = [];
-  for (const group of json.weightsManifest) {
-    if (!Array.isArray(group?.paths) || !Array.isArray(group.weights) || !group.paths.every((p) => typeof p === 'string')) {
-      throw new ModelFileError(modelJson, 'weightsManifest: every group needs a list of paths and a list of weights');
-    }
-    const declared = group.weights.reduce((n, spec) => n + storedBytes(modelJson, spec), 0);
-    let read = 0;
-    for (const p of group.paths) {
-      const b = await readRegularFile(await confinedPath(dir, p, modelJson), declared - read);
-      buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-      read += b.byteLength;
-    }
-    if (read !== declared) {
-      const files = group.paths.length === 1 ? join(dir, group.paths[0]!) : `${modelJson} (${group.paths.join(', ')})`;
-      throw new ModelFileError(files, `holds ${read} bytes; model.json declares ${declared}`);
-    }
-  }
-  return {
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: tf.io.CompositeArrayBuffer.join(buffers),
-    userDefinedMetadata: json.userDefinedMetadata,
-  };
+export function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
+  return readModelArtifacts(diskFiles(dir));
 }

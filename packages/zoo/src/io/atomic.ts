@@ -212,6 +212,7 @@ export async function readDirectoryAtomic<T>(path: string, read: (dir: string) =
   for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
     const dir = (await version(target)) !== null ? target : ((await previousVersion(target)) ?? target);
     const before = await version(dir);
+    if (before === null && dir !== target) continue; // the version set aside went away in between (its writer finished)
     let result: T;
     try {
       result = await read(dir);
