@@ -45,12 +45,10 @@ async function artifactsOf(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts
   return artifacts!;
 }
 
-/**
- * Saves a model as a directory: TF.js `model.json` + `weights.bin`, and `mobilenets.json`, with
- * writeDirectoryAtomic: the path is normalised, a directory that is not a saved model (or a file) is never
- * replaced without `overwrite`, and a reader finds the old model or the new one, whole, at every moment.
- */
-export async function saveModel(model: tfl.LayersModel, dir: string, options: SaveModelOptions = {}): Promise<ModelMetadata> {
+type ModelFiles = { metadata: ModelMetadata; files: [name: string, data: string | Uint8Array][] };
+
+/** A model directory's files in memory (the weights read once, before anything is written); `dir` names errors. */
+async function modelFiles(model: tfl.LayersModel, dir: string, options: Omit<SaveModelOptions, 'overwrite'>): Promise<ModelFiles> {
   const recipe = recipeOf(model);
   const { name, ...recipeOptions } = recipe;
   if (options.labels && options.labels.length !== recipe.numClasses) {
@@ -74,16 +72,41 @@ export async function saveModel(model: tfl.LayersModel, dir: string, options: Sa
     weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
     userDefinedMetadata: artifacts.userDefinedMetadata,
   };
-  await writeDirectoryAtomic(
-    dir,
-    async (tmp) => {
-      await writeFile(join(tmp, MODEL_JSON), JSON.stringify(json));
-      await writeFile(join(tmp, WEIGHTS_BIN), new Uint8Array(data));
-      await writeFile(join(tmp, METADATA_JSON), `${JSON.stringify(metadata, null, 2)}\n`);
-    },
-    { overwrite: options.overwrite, isReplaceable: isModelDirectory },
-  );
-  return metadata;
+  return {
+    metadata,
+    files: [
+      [MODEL_JSON, JSON.stringify(json)],
+      [WEIGHTS_BIN, new Uint8Array(data)],
+      [METADATA_JSON, `${JSON.stringify(metadata, null, 2)}\n`],
+    ],
+  };
+}
+
+async function writeFiles(dir: string, { files }: ModelFiles): Promise<void> {
+  for (const [name, data] of files) await writeFile(join(dir, name), data);
+}
+
+/**
+ * Writes a model's files (those of `saveModel`) into the existing directory `dir`, without an atomic swap of
+ * its own: for writers that put a model directory inside their own atomic write (training checkpoints, through
+ * writeDirectoryAtomic). Resolves to the metadata written.
+ */
+export async function writeModelFiles(model: tfl.LayersModel, dir: string, options: Omit<SaveModelOptions, 'overwrite'> = {}): Promise<ModelMetadata> {
+  const files = await modelFiles(model, dir, options);
+  await writeFiles(dir, files);
+  return files.metadata;
+}
+
+/**
+ * Saves a model as a directory: TF.js `model.json` + `weights.bin`, and `mobilenets.json`, with
+ * writeDirectoryAtomic: the path is normalised, a directory that is not a saved model (or a file) is never
+ * replaced without `overwrite`, and a reader finds the old model or the new one, whole, at every moment.
+ */
+export async function saveModel(model: tfl.LayersModel, dir: string, options: SaveModelOptions = {}): Promise<ModelMetadata> {
+  const { overwrite, ...rest } = options;
+  const files = await modelFiles(model, dir, rest);
+  await writeDirectoryAtomic(dir, (tmp) => writeFiles(tmp, files), { overwrite, isReplaceable: isModelDirectory });
+  return files.metadata;
 }
 
 /** The built model must have the input size and class count mobilenets.json states. */

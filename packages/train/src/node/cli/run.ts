@@ -1,9 +1,9 @@
-import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loader } from '@mobilenets/data';
 import { initBackend } from '@mobilenets/ops';
-import { createModel, listModels, loadModel, ModelConfigError, summarize } from '@mobilenets/zoo';
+import { createModel, listModels, loadModel, ModelConfigError, summarize, writeFileAtomic } from '@mobilenets/zoo';
 import { CheckpointError, PretrainedMismatchError, TrainConfigError, TrainDataError } from '../../errors.js';
 import { fit, type History } from '../../fit.js';
 import { freeze, replaceHead } from '../../model/transfer.js';
@@ -91,11 +91,8 @@ async function buildModel(cli: CliArgs, args: RunArgs, out: string, classes: rea
   return model;
 }
 
-/** Writes a file by rename, so a reader never sees half of it. */
-async function writeWhole(path: string, text: string): Promise<void> {
-  await writeFile(`${path}.tmp`, text);
-  await rename(`${path}.tmp`, path);
-}
+/** The zoo's atomic file writer: a reader never sees half of run.json or curves.svg. */
+const writeWhole = (path: string, text: string) => writeFileAtomic(path, text, { overwrite: true });
 
 /** The CLI: returns the exit code (0 done, 1 error, 130 stopped by Ctrl-C after writing last/). */
 export async function runCli(argv: string[]): Promise<number> {
