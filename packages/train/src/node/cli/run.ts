@@ -46,7 +46,7 @@ export function scheduleOf(args: RunArgs, stepsPerEpoch: number): Schedule {
 
 async function readRun(out: string): Promise<RunArgs> {
   try {
-    return JSON.parse(await readFile(join(out, RUN_JSON), 'utf8')) as RunArgs;
+    return completeRun(JSON.parse(await readFile(join(out, RUN_JSON), 'utf8')) as Partial<RunArgs>); // older runs lack newer flags
   } catch (err) {
     throw new CheckpointError(out, `holds no run to resume (no readable ${RUN_JSON})`, { cause: err });
   }
@@ -81,13 +81,20 @@ async function buildModel(cli: CliArgs, args: RunArgs, out: string, classes: rea
     return model;
   }
   let model: tfl.LayersModel;
+  const options = { inputSize, ...(args.width !== null && { widthMultiplier: args.width }), ...(args.block !== null && { block: args.block }) };
   if (args.pretrained) {
-    const pretrained = await loadPretrained(args.pretrained, args.model, { inputSize });
+    const pretrained = await loadPretrained(args.pretrained, args.model, options);
     model = sameLabels(pretrained.labels, classes) ? pretrained.model : replaceHead(pretrained.model, classes.length);
   } else {
-    model = createModel(args.model, { numClasses: classes.length, inputSize });
+    model = createModel(args.model, { numClasses: classes.length, ...options });
   }
-  if (args.freeze) freeze(model);
+  try {
+    if (args.freezeUpTo !== null) freeze(model, { upTo: args.freezeUpTo });
+    else if (args.freeze) freeze(model);
+  } catch (err) {
+    model.dispose();
+    throw err instanceof TrainConfigError ? new TrainConfigError('--freeze-up-to', err.message.replace(/^freeze\.upTo: /, ''), { cause: err }) : err;
+  }
   return model;
 }
 
