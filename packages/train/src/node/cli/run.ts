@@ -88,13 +88,14 @@ async function buildModel(cli: CliArgs, args: RunArgs, out: string, classes: rea
   } else {
     model = createModel(args.model, { numClasses: classes.length, ...options });
   }
-  try {
-    if (args.freezeUpTo !== null) freeze(model, { upTo: args.freezeUpTo });
-    else if (args.freeze) freeze(model);
-  } catch (err) {
-    model.dispose();
-    throw err instanceof TrainConfigError ? new TrainConfigError('--freeze-up-to', err.message.replace(/^freeze\.upTo: /, ''), { cause: err }) : err;
-  }
+  if (args.freezeUpTo !== null) {
+    try {
+      freeze(model, { upTo: args.freezeUpTo });
+    } catch (err) {
+      model.dispose();
+      throw new TrainConfigError('--freeze-up-to', (err as Error).message.replace(/^freeze\.upTo: /, ''), { cause: err });
+    }
+  } else if (args.freeze) freeze(model);
   return model;
 }
 
