@@ -16,7 +16,7 @@ describe('initial weights', () => {
   it("are torchvision's: kaiming normal with PyTorch's fan-out (a depthwise kernel's counts its channels), not truncated", () => {
     const before = tf.memory().numTensors;
     const block = createBlock({ type: 'DepthwiseSeparable', inChannels: 256, outChannels: 256 });
-    tf.dispose(tf.tidy(() => block.apply(tf.zeros([1, 4, 4, 256])))); // builds the weights
+    tf.dispose(tf.tidy(() => block.apply(tf.zeros([1, 4, 4, 256])) as tf.Tensor)); // builds the weights
     const kernels = block.weights.filter((w) => w.originalName.endsWith('kernel'));
     const byShape = new Map(kernels.map((w) => [w.shape.join('x'), stats(w.read().dataSync() as Float32Array)]));
     // PyTorch: depthwise weight [256, 1, 3, 3], fan-out 256·9; pointwise [256, 256, 1, 1], fan-out 256.
