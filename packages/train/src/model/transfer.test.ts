@@ -87,7 +87,7 @@ describe('replaceHead', () => {
     expect(replaced.outputs[0]!.shape).toEqual([null, 3]);
     expect(replaced.getLayer('stem').getWeights()[0]!.dataSync()).toEqual(stem);
     expect((replaced.getUserDefinedMetadata() as { mobilenets: { numClasses: number } }).mobilenets.numClasses).toBe(3);
-    const kernel = replaced.getLayer('classifier').getWeights()[0]!.dataSync(); // 1280 × 3: N(0, 0.01) as the zoo's
+    const kernel = replaced.getLayer('classifier').getWeights()[0]!.dataSync() as Float32Array; // 1280 × 3: N(0, 0.01) as the zoo's
     expect(Math.sqrt(kernel.reduce((a, b) => a + b * b, 0) / kernel.length)).toBeCloseTo(0.01, 3);
     const out = replaced.predict(tf.zeros([1, 32, 32, 3])) as tf.Tensor;
     expect(out.shape).toEqual([1, 3]);
