@@ -171,7 +171,8 @@ export abstract class BlockLayer<C extends BlockConfig> extends tfl.layers.Layer
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     checkBlockInput(this.label, this.inputChannels, x);
-    return guardBackend(this.label, () => tf.tidy(() => this.forward(x, kwargs.training === true)));
+    // A frozen block (trainable false) runs in inference mode: its BatchNorm statistics stay as they are.
+    return guardBackend(this.label, () => tf.tidy(() => this.forward(x, kwargs.training === true && this.trainable)));
   }
 
   /** A layer whose build failed, or that was never used, owns nothing: disposing it is a no-op, not an error. */

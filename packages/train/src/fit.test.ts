@@ -17,6 +17,8 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 // 40 images, batch 16: 3 batches an epoch, the last one short; random flips draw from the loader's stream.
+// Each epoch's shuffle and flips differ, so a resumed run that did not replay the loader's epoch counter (a
+// fresh loader starts at epoch 0) trains epoch 2 on epoch 1's order and its losses differ at once.
 const data = randomDataset(40, 4);
 const train = () => loader(withTransform(data, compose(randomHorizontalFlip(), toTensor())), { batchSize: 16, shuffle: true, seed: 7 });
 const val = () => loader(withTransform(randomDataset(12, 4, 32, 2), toTensor()), { batchSize: 12 });

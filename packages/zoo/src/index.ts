@@ -17,7 +17,7 @@ export { ArchDecodeError, ModelConfigError, ModelFileError, ModelInputError, Uns
 export { formatSummary, summarize, type ModelSummary, type SummaryRow } from './summary.js';
 export { loadWeights, type LoadedWeights, type LoadWeightsOptions, type WeightNaming } from './io/load-weights.js';
 export { exportWeights, type ExportWeightsOptions } from './io/export-weights.js';
-export { isModelDirectory, loadModel, saveModel, type LoadedModel, type SaveModelOptions } from './io/model-dir.js';
+export { isModelDirectory, loadModel, saveModel, writeModelFiles, type LoadedModel, type SaveModelOptions } from './io/model-dir.js';
 export { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from './io/model-files.js';
 export { defaultPreprocessing, type ModelMetadata, type Preprocessing } from './io/metadata.js';
 export { readDirectoryAtomic, writeDirectoryAtomic, writeFileAtomic, type WriteOptions } from './io/atomic.js';

@@ -43,6 +43,25 @@ describe('freeze', () => {
     model.dispose();
   });
 
+  it("model.apply with training: true too: a frozen block's BatchNorm keeps its statistics, a trainable one updates them", () => {
+    const model = createModel('mobilenetv2_035', { numClasses: 4, inputSize: 32 });
+    freeze(model, { upTo: 'blocks_2_0' });
+    const statistics = () => new Map([...snapshot(model)].filter(([name]) => /moving_(mean|variance)$/.test(name)));
+    const before = statistics();
+    const tensors = tf.memory().numTensors;
+    tf.tidy(() => {
+      model.apply(tf.randomUniform([4, 32, 32, 3], 0, 1, 'float32', 5), { training: true });
+    });
+    releaseCaches(model);
+    expect(tf.memory().numTensors).toBe(tensors);
+    const after = statistics();
+    for (const [name, v] of before) {
+      const same = v.every((x, i) => x === after.get(name)![i]);
+      expect(same, name).toBe(['stem', 'blocks_0_0', 'blocks_1_0', 'blocks_1_1', 'blocks_2_0'].includes(name.split('/')[0]!));
+    }
+    model.dispose();
+  });
+
   it('default freezes all but the classifier; unfreeze undoes it', () => {
     const model = createModel('mobilenetv3_small_075', { numClasses: 4, inputSize: 32 });
     freeze(model);

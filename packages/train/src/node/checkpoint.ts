@@ -1,15 +1,14 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { CLASS_INDICES_FILE } from '@mobilenets/data';
-import { type ModelMetadata, loadWeights, readSafetensors, saveModel } from '@mobilenets/zoo';
+import { isModelDirectory, type ModelMetadata, loadWeights, readDirectoryAtomic, readSafetensors, writeDirectoryAtomic, writeModelFiles } from '@mobilenets/zoo';
 import type { Ema } from '../ema.js';
 import { CheckpointError } from '../errors.js';
 import type { CheckpointOptions } from '../fit-loop.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { flatMetrics, type TrainerState } from '../state.js';
-import { resolveAtomicDir, writeAtomicDir } from './atomic-dir.js';
 import { writeSafetensors } from './safetensors.js';
 
 /** Inside a checkpoint directory, beside the zoo's model files. */
@@ -28,9 +27,10 @@ export interface CheckpointContents {
 }
 
 /**
- * Writes one checkpoint directory atomically — every checkpoint goes through here: the model in the zoo's
- * format (`mobilenets.json` with the epoch and metrics), `trainer.json`, the optimizer's slots, the EMA weights
- * as a model directory of their own (`ema/`), and seed 003's `class_indices.json` when the labels are known.
+ * Writes one checkpoint directory with the zoo's writeDirectoryAtomic (as saveModel does) — every checkpoint
+ * goes through here: the model in the zoo's format (`mobilenets.json` with the epoch and metrics),
+ * `trainer.json`, the optimizer's slots, the EMA weights as a model directory of their own (`ema/`), and seed
+ * 003's `class_indices.json` when the labels are known. Only a model directory (a checkpoint) is replaced.
  */
 export async function writeCheckpoint(dir: string, c: CheckpointContents): Promise<void> {
   const last = c.state.history.at(-1);
@@ -39,39 +39,47 @@ export async function writeCheckpoint(dir: string, c: CheckpointContents): Promi
     ...(c.options.preprocessing && { preprocessing: c.options.preprocessing }),
     provenance: { ...(c.options.dataset && { dataset: c.options.dataset }), epochs: c.state.epoch, metrics: last ? (flatMetrics(last) as Record<string, number>) : {} },
   };
-  await writeAtomicDir(dir, async (tmp) => {
-    await saveModel(c.model, tmp, save);
-    await writeFile(join(tmp, TRAINER_JSON), `${JSON.stringify(c.state, null, 2)}\n`);
-    await writeSafetensors(join(tmp, OPTIMIZER_FILE), c.optimizer.getState().slots);
-    if (c.ema) await c.ema.withAveraged(() => saveModel(c.model, join(tmp, EMA_DIR), save));
-    if (c.options.labels) {
-      const indices = Object.fromEntries(c.options.labels.map((name, i) => [String(i), name]));
-      await writeFile(join(tmp, CLASS_INDICES_FILE), `${JSON.stringify(indices, null, 4)}\n`);
-    }
-  });
+  await writeDirectoryAtomic(
+    dir,
+    async (tmp) => {
+      await writeModelFiles(c.model, tmp, save);
+      await writeFile(join(tmp, TRAINER_JSON), `${JSON.stringify(c.state, null, 2)}\n`);
+      await writeSafetensors(join(tmp, OPTIMIZER_FILE), c.optimizer.getState().slots);
+      if (c.ema) {
+        await mkdir(join(tmp, EMA_DIR));
+        await c.ema.withAveraged(() => writeModelFiles(c.model, join(tmp, EMA_DIR), save));
+      }
+      if (c.options.labels) {
+        const indices = Object.fromEntries(c.options.labels.map((name, i) => [String(i), name]));
+        await writeFile(join(tmp, CLASS_INDICES_FILE), `${JSON.stringify(indices, null, 4)}\n`);
+      }
+    },
+    { isReplaceable: isModelDirectory },
+  );
 }
 
 export interface Checkpoint {
-  /** The directory read (`last`, or `last.prev` after a crash between its renames). */
+  /** The directory read: `last`, or the previous version a writer killed between its two renames set aside. */
   dir: string;
   state: TrainerState;
   metadata: ModelMetadata;
 }
 
 /** Reads a checkpoint's `trainer.json` and `mobilenets.json` (the weights stay on disk). */
-export async function readCheckpoint(path: string): Promise<Checkpoint> {
-  const dir = await resolveAtomicDir(path);
-  if (!dir) throw new CheckpointError(path, 'no checkpoint there');
-  const json = async <T>(file: string): Promise<T> => {
-    try {
-      return JSON.parse(await readFile(join(dir, file), 'utf8')) as T;
-    } catch (err) {
-      throw new CheckpointError(join(dir, file), `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
-    }
-  };
-  const state = await json<TrainerState>(TRAINER_JSON);
-  if (state.formatVersion !== 1) throw new CheckpointError(join(dir, TRAINER_JSON), `has format version ${state.formatVersion}; this version reads 1`);
-  return { dir, state, metadata: await json<ModelMetadata>('mobilenets.json') };
+export function readCheckpoint(path: string): Promise<Checkpoint> {
+  return readDirectoryAtomic(path, async (dir) => {
+    if (!(await stat(dir).catch(() => null))) throw new CheckpointError(path, 'no checkpoint there');
+    const json = async <T>(file: string): Promise<T> => {
+      try {
+        return JSON.parse(await readFile(join(dir, file), 'utf8')) as T;
+      } catch (err) {
+        throw new CheckpointError(join(dir, file), `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+      }
+    };
+    const state = await json<TrainerState>(TRAINER_JSON);
+    if (state.formatVersion !== 1) throw new CheckpointError(join(dir, TRAINER_JSON), `has format version ${state.formatVersion}; this version reads 1`);
+    return { dir, state, metadata: await json<ModelMetadata>('mobilenets.json') };
+  });
 }
 
 async function tensorsOf(path: string): Promise<Map<string, tf.Tensor>> {

@@ -1,4 +1,3 @@
 export { type Checkpoint, type CheckpointContents, checkpointPath, readCheckpoint, resumeCheckpoint, writeCheckpoint } from './checkpoint.js';
-export { resolveAtomicDir, writeAtomicDir } from './atomic-dir.js';
 export { writeSafetensors } from './safetensors.js';
 export { loadPretrained, type Pretrained } from './pretrained.js';

@@ -13,7 +13,8 @@ async function loadH5wasm(path: string): Promise<H5wasm> {
   try {
     const specifier: string = 'h5wasm/node'; // a plain string keeps bundlers from resolving the optional package
     const h5wasm = ((await import(specifier)) as { default: H5wasm }).default;
-    await h5wasm.ready;
+    // HDF5's errors as thrown Errors (kept as our errors' cause) instead of HDF5-DIAG lines on stderr.
+    (await h5wasm.ready).activate_throwing_error_handler();
     return h5wasm;
   } catch (err) {
     throw new ModelFileError(path, "reading Keras .h5 weights needs the optional package 'h5wasm': npm install h5wasm", { cause: err });

@@ -4,7 +4,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { diskFiles, METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from './artifacts.js';
 import { readDirectoryAtomic, writeDirectoryAtomic } from './atomic.js';
 import type { ModelMetadata } from './metadata.js';
-import { buildSavedModel, type LoadedModel, readSavedModel, type SaveModelOptions, savedModelFiles } from './saved-model.js';
+import { buildSavedModel, type LoadedModel, readSavedModel, type SaveModelOptions, type SavedModelFiles, savedModelFiles } from './saved-model.js';
 import { isUrl, urlFiles } from './url-files.js';
 
 export type { LoadedModel, SaveModelOptions } from './saved-model.js';
@@ -21,15 +21,25 @@ export async function isModelDirectory(dir: string): Promise<boolean> {
  * replaced without `overwrite`, and a reader finds the old model or the new one, whole, at every moment.
  */
 export async function saveModel(model: tfl.LayersModel, dir: string, options: SaveModelOptions = {}): Promise<ModelMetadata> {
-  const files = await savedModelFiles(model, dir, options);
-  await writeDirectoryAtomic(
-    dir,
-    async (tmp) => {
-      for (const name of [MODEL_JSON, WEIGHTS_BIN, METADATA_JSON] as const) await writeFile(join(tmp, name), files[name]);
-    },
-    { overwrite: options.overwrite, isReplaceable: isModelDirectory },
-  );
+  const { overwrite, ...rest } = options;
+  const files = await savedModelFiles(model, dir, rest);
+  await writeDirectoryAtomic(dir, (tmp) => writeFiles(tmp, files), { overwrite, isReplaceable: isModelDirectory });
   return files.metadata;
+}
+
+/**
+ * Writes a model's files (those of `saveModel`) into the existing directory `dir`, without an atomic swap of
+ * its own: for writers that put a model directory inside their own atomic write (training checkpoints, through
+ * writeDirectoryAtomic). Resolves to the metadata written.
+ */
+export async function writeModelFiles(model: tfl.LayersModel, dir: string, options: Omit<SaveModelOptions, 'overwrite'> = {}): Promise<ModelMetadata> {
+  const files = await savedModelFiles(model, dir, options);
+  await writeFiles(dir, files);
+  return files.metadata;
+}
+
+async function writeFiles(dir: string, files: SavedModelFiles): Promise<void> {
+  for (const name of [MODEL_JSON, WEIGHTS_BIN, METADATA_JSON] as const) await writeFile(join(dir, name), files[name]);
 }
 
 /**

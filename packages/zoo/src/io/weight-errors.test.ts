@@ -75,11 +75,21 @@ describe('damaged and mismatched files: a typed error naming the key, offset or 
     ['v2_torchvision.pth', /not a valid zip \(torch\.save\) file: no end-of-central-directory record \(a truncated file\?\)/],
     ['v3_torchvision_legacy.pth', /legacy torch\.save file: storage \d+ at byte \d+ needs \d+ bytes, \d+ left \(a truncated file\?\)/],
     ['v2_paddle.pdparams', /not a valid pickle: needs \d+ bytes, \d+ left \(a truncated file\?\) \(opcode 0x[0-9a-f]+ at byte \d+\)/],
-    ['v2_keras.h5', /v2_keras\.h5: cannot be read as a Keras weight file \(/],
+    ['v2_keras.h5', /cut-0\.5-v2_keras\.h5: cannot be opened as HDF5 \(a damaged or truncated file\?\)/],
   ])('%s cut in half → ModelFileError: %s', async (file, message) => {
     const error = await failure(file.startsWith('v3') ? 'test_v3_tiny' : 'test_v2_tiny', await cut(file, 0.5));
     expect(error).toBeInstanceOf(ModelFileError);
     expect(error.message).toMatch(message);
+  });
+
+  it("a damaged .h5 writes nothing on stderr: HDF5's diagnostics are the error's cause (the built zoo, in a child)", async () => {
+    const path = await cut('v2_keras.h5', 0.5);
+    const script = `import { initBackend } from '@mobilenets/ops'; import { createModel, loadWeights } from '@mobilenets/zoo';
+      await initBackend('cpu');
+      await loadWeights(createModel('mobilenetv2_035', { numClasses: 4 }), process.argv[1], { format: 'keras' }).catch((e) => console.log(JSON.stringify({ message: e.message, cause: String(e.cause) })));`;
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, path], { timeout: 60_000 });
+    expect(stderr).toBe('');
+    expect(JSON.parse(stdout)).toMatchObject({ message: expect.stringMatching(/cannot be opened as HDF5/), cause: expect.stringMatching(/HDF5-DIAG: Error detected/) });
   });
 
   it('a torch.save zip with a damaged byte in a storage: its CRC-32 names the entry', async () => {

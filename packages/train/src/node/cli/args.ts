@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@mobilenets/ops';
+import type { BlockFamily } from '@mobilenets/zoo';
 import { TrainConfigError } from '../../errors.js';
 import type { OptimizerConfig } from '../../optim/optimizer.js';
 
@@ -15,13 +16,19 @@ Data:
   --val-split F          hold out a fraction F of the training data for validation instead
   --batch-size N         default 64
   --input-size N         square input side (default 32 for fashion-mnist / cifar10, 224 for folders)
+  --train-images N       train on the first N training images only (a quick run)
 
 Model:
   --model NAME           a zoo model (mobilenets-summary --list)
+  --width W              width multiplier (default: the model's own, e.g. 0.35 for mobilenetv2_035)
+  --block KIND           rebuild the layout from inverted_residual or sandglass blocks (MobileNeXt's swap:
+                         mobilenetv2_100 --block sandglass is V2's layout with sandglass blocks)
   --pretrained PATH      start from a model directory (a checkpoint's best/ or last/) or a torchvision
                          .safetensors file of the same architecture; the classifier is replaced when the
                          classes differ
   --freeze               train only the classifier (BatchNorm statistics of the frozen layers kept)
+  --freeze-up-to LAYER   freeze the layers up to LAYER (a name such as blocks_3_0, or an index in the
+                         model's chain of layers) and train the rest
 
 Training:
   --epochs N             default 10
@@ -53,6 +60,15 @@ Examples:
     --pretrained mobilenet_v2.safetensors --freeze --lr 1e-4 --epochs 5 --batch-size 16 --out runs/flowers
   # seed 001: MobileNeXt, warm-up + cosine, label smoothing
   mobilenets-train --model mobilenext_035 --data fashion-mnist --schedule cosine --warmup 1 --label-smoothing 0.1 --out runs/next
+  # MobileNeXt's claim: V2's layout with sandglass blocks, at V2 0.35's width, on 6,000 images (compare without --block)
+  mobilenets-train --model mobilenetv2_100 --width 0.35 --block sandglass --data fashion-mnist --train-images 6000 \
+    --epochs 4 --lr 3e-3 --schedule cosine --label-smoothing 0.1 --out runs/v2-sandglass
+  # fine-tune the last stages of a pretrained checkpoint, the first ones frozen; replace an earlier run in --out
+  mobilenets-train --model mobilenetv2_035 --data folder:shoes/train --val-split 0.2 --input-size 32 \
+    --pretrained runs/pretrain/best --freeze-up-to blocks_4_0 --lr 1e-3 --out runs/shoes --overwrite
+  # SGD with momentum, step decay, weight decay, an EMA of the weights, 4 wasm threads, a JSON summary
+  mobilenets-train --model mobilenetv3_small_100 --data cifar10:./cifar-10-batches-bin --optimizer sgd --lr 0.1 \
+    --schedule step --weight-decay 4e-5 --ema 0.999 --seed 1 --backend wasm --threads 4 --format json --verbose --out runs/v3
   # Ctrl-C writes last/; continue later:
   mobilenets-train --resume --out runs/next
 `;
@@ -67,8 +83,13 @@ export interface RunArgs {
   valSplit: number | null;
   batchSize: number;
   inputSize: number | null;
+  trainImages: number | null;
+  width: number | null;
+  block: BlockFamily | null;
   pretrained: string | null;
   freeze: boolean;
+  /** Freeze up to this layer (a name or chain index) instead of all but the classifier. */
+  freezeUpTo: string | number | null;
   epochs: number;
   optimizer: OptimizerConfig['type'];
   lr: number | null;
@@ -93,6 +114,7 @@ export interface CliArgs {
 }
 
 const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
+const BLOCKS = ['inverted_residual', 'sandglass'] as const;
 const SCHEDULES = ['constant', 'cosine', 'step', 'exponential'] as const;
 const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
 
@@ -127,8 +149,13 @@ export function parseCli(argv: string[]): CliArgs {
   if (run.val && run.valSplit) throw new TrainConfigError('--val-split', 'cannot be used together with --val');
   if (v['batch-size'] !== undefined) run.batchSize = positiveInt('batch-size', v['batch-size']);
   if (v['input-size'] !== undefined) run.inputSize = positiveInt('input-size', v['input-size']);
+  if (v['train-images'] !== undefined) run.trainImages = positiveInt('train-images', v['train-images']);
+  if (v.width !== undefined) run.width = number('width', v.width, (n) => n > 0, 'a positive number');
+  if (v.block !== undefined) run.block = oneOf('block', v.block, BLOCKS);
   if (v.pretrained !== undefined) run.pretrained = v.pretrained;
   if (v.freeze) run.freeze = true;
+  if (v['freeze-up-to'] !== undefined) run.freezeUpTo = /^\d+$/.test(v['freeze-up-to']) ? Number(v['freeze-up-to']) : v['freeze-up-to'];
+  if (run.freeze && run.freezeUpTo !== undefined) throw new TrainConfigError('--freeze-up-to', 'cannot be used together with --freeze (which freezes all but the classifier)');
   if (v.epochs !== undefined) run.epochs = positiveInt('epochs', v.epochs);
   if (v.optimizer !== undefined) run.optimizer = oneOf('optimizer', v.optimizer, OPTIMIZERS);
   if (v.lr !== undefined) run.lr = number('lr', v.lr, (n) => n > 0, 'a positive number');
@@ -152,41 +179,42 @@ export function parseCli(argv: string[]): CliArgs {
   };
 }
 
-function parse(argv: string[]) {
-  const s = { type: 'string' } as const;
-  const b = { type: 'boolean' } as const;
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      model: s,
-      data: s,
-      val: s,
-      'val-split': s,
-      epochs: s,
-      'batch-size': s,
-      'input-size': s,
-      lr: s,
-      optimizer: s,
-      schedule: s,
-      warmup: s,
-      'label-smoothing': s,
-      'weight-decay': s,
-      ema: s,
-      pretrained: s,
-      freeze: b,
-      backend: s,
-      threads: s,
-      out: s,
-      resume: b,
-      overwrite: b,
-      seed: s,
-      format: s,
-      verbose: b,
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
+const s = { type: 'string' } as const;
+const b = { type: 'boolean' } as const;
+/** Every flag of the CLI (each one is in HELP: a test checks). */
+export const FLAGS = {
+  model: s,
+  data: s,
+  val: s,
+  'val-split': s,
+  'train-images': s,
+  epochs: s,
+  'batch-size': s,
+  'input-size': s,
+  width: s,
+  block: s,
+  lr: s,
+  optimizer: s,
+  schedule: s,
+  warmup: s,
+  'label-smoothing': s,
+  'weight-decay': s,
+  ema: s,
+  pretrained: s,
+  freeze: b,
+  'freeze-up-to': s,
+  backend: s,
+  threads: s,
+  out: s,
+  resume: b,
+  overwrite: b,
+  seed: s,
+  format: s,
+  verbose: b,
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const parse = (argv: string[]) => parseArgs({ args: argv, allowPositionals: true, options: FLAGS });
 
 /** A new run's arguments with defaults filled in; `--model`, `--data` and `--out` are required. */
 export function completeRun(run: Partial<RunArgs>): RunArgs {
@@ -199,8 +227,12 @@ export function completeRun(run: Partial<RunArgs>): RunArgs {
     valSplit: run.valSplit ?? null,
     batchSize: run.batchSize ?? 64,
     inputSize: run.inputSize ?? null,
+    trainImages: run.trainImages ?? null,
+    width: run.width ?? null,
+    block: run.block ?? null,
     pretrained: run.pretrained ?? null,
     freeze: run.freeze ?? false,
+    freezeUpTo: run.freezeUpTo ?? null,
     epochs: run.epochs ?? 10,
     optimizer: run.optimizer ?? 'adam',
     lr: run.lr ?? null,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useBackend } from '@mobilenets/ops/testing';
-import { createModel, loadModel, saveModel } from '@mobilenets/zoo';
+import { createModel, loadModel, readSafetensors, saveModel } from '@mobilenets/zoo';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../checkpoint.js';
@@ -56,9 +56,10 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
+// Tiny nets at 16×16 (each run's cost is mostly starting node and tfjs): MobileNetV3-Small at width 0.1.
 const small = (out: string, ...more: string[]) => [
-  '--model', 'mobilenetv3_small_075', '--data', `folder:${join(root, 'train')}`, '--val', `folder:${join(root, 'val')}`,
-  '--input-size', '32', '--batch-size', '8', '--out', out, ...more,
+  '--model', 'mobilenetv3_small_075', '--width', '0.1', '--data', `folder:${join(root, 'train')}`, '--val', `folder:${join(root, 'val')}`,
+  '--input-size', '16', '--batch-size', '8', '--out', out, ...more,
 ];
 
 describe('mobilenets-train: bad input is a typed error naming the cause, before training, with nothing in --out touched', () => {
@@ -69,9 +70,10 @@ describe('mobilenets-train: bad input is a typed error naming the cause, before 
     ['a batch larger than the data set', ['--batch-size', '25'], /--batch-size: 25 is larger than the 24 training images/],
     ['a pretrained model of another architecture', ['--pretrained', 'V2'], /v2: holds a mobilenetv2_035 model, not mobilenetv3_small_075/],
     ['an unknown flag value', ['--schedule', 'poly'], /--schedule: must be one of constant, cosine, step, exponential, got 'poly'/],
+    ['a layer the model does not have', ['--freeze-up-to', 'blocks_9_9'], /--freeze-up-to: no layer 'blocks_9_9' in .*; its layers are stem, blocks_0_0, /],
   ])('%s', async (_, extra, message) => {
     const v2 = join(root, 'v2');
-    if (!(await stat(v2).catch(() => null))) await saveModel(createModel('mobilenetv2_035', { numClasses: 3, inputSize: 32 }), v2);
+    if (!(await stat(v2).catch(() => null))) await saveModel(createModel('mobilenetv2_035', { numClasses: 3, inputSize: 16, widthMultiplier: 0.1 }), v2);
     const out = join(root, 'untouched');
     await mkdir(out, { recursive: true });
     await writeFile(join(out, 'keep.txt'), 'mine');
@@ -85,30 +87,33 @@ describe('mobilenets-train: bad input is a typed error naming the cause, before 
 });
 
 describe('mobilenets-train: a run', () => {
-  it('trains, writes best/last/log/curves, refuses to overwrite, resumes to more epochs, and Ctrl-C writes last and exits 130', async () => {
+  it('trains, writes best/last/log/curves, refuses to overwrite, resumes to more epochs', async () => {
     const out = join(root, 'run');
-    const first = await cli(...small(out, '--epochs', '2', '--ema', '0.9', '--format', 'json'));
+    const first = await cli(...small(out, '--epochs', '1', '--ema', '0.9', '--format', 'json'));
     expect(first.code, first.stderr).toBe(0);
     const summary = JSON.parse(first.stdout);
-    expect(summary.history.epochs).toHaveLength(2);
+    expect(summary.history.epochs).toHaveLength(1);
     expect(summary.history.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(9);
     expect((await readdir(out)).sort()).toEqual(['best', 'curves.svg', 'last', 'log.jsonl', 'run.json']);
     expect(await readFile(join(out, 'curves.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
     const { metadata } = await loadModel(join(out, 'last', 'ema'));
     expect(metadata.labels).toEqual(['ant', 'bee', 'cat']);
-    const log = (await readFile(join(out, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    expect(log.filter((l) => l.type === 'epoch').map((l) => l.epoch)).toEqual([1, 2]);
 
     const again = await cli(...small(out, '--epochs', '2'));
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already holds a run .*pass --resume to continue it or --overwrite to replace it/);
 
-    const resumed = await cli('--resume', '--out', out, '--epochs', '3');
+    const resumed = await cli('--resume', '--out', out, '--epochs', '2');
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect((await readCheckpoint(join(out, 'last'))).state.epoch).toBe(3);
+    expect((await readCheckpoint(join(out, 'last'))).state.epoch).toBe(2);
+    const log = (await readFile(join(out, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.filter((l) => l.type === 'epoch').map((l) => l.epoch)).toEqual([1, 2]);
+  });
 
-    // Ctrl-C in the middle of a long run: last/ written with the position, exit 130, a message.
-    const long = start(small(join(root, 'interrupted'), '--epochs', '50'));
+  it("Ctrl-C writes last/ and exits 130; --block, --width, --train-images and --freeze-up-to reach the model and the data", async () => {
+    // MobileNetV2's layout with sandglass blocks at width 0.1, its first two stages frozen, on 16 of the 24 images.
+    const args = ['--model', 'mobilenetv2_035', '--block', 'sandglass', '--freeze-up-to', 'blocks_1_1', '--train-images', '16'];
+    const long = start([...small(join(root, 'interrupted'), '--epochs', '50').slice(2), ...args]); // V2 in place of V3-Small
     await new Promise<void>((resolve) => {
       long.child.stderr!.on('data', (d: Buffer) => d.toString().includes('epoch 1/50') && resolve());
     });
@@ -116,8 +121,14 @@ describe('mobilenets-train: a run', () => {
     const stopped = await long.done;
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toMatch(/stopped by Ctrl-C; .*last holds the run so far — continue with --resume/);
-    const state = (await readCheckpoint(join(root, 'interrupted', 'last'))).state;
+    const { state, metadata } = await readCheckpoint(join(root, 'interrupted', 'last'));
     expect(state.epoch).toBeGreaterThanOrEqual(1);
     expect(state.epoch).toBeLessThan(50);
+    expect(state.stepsPerEpoch).toBe(2); // 16 images, batch 8
+    expect(metadata).toMatchObject({ name: 'mobilenetv2_035', options: { block: 'sandglass', widthMultiplier: 0.1, inputSize: 16 } });
+    // The frozen layers have no optimizer slots; the first trainable block has.
+    const slots = (await readSafetensors(join(root, 'interrupted', 'last', 'optimizer.safetensors'))).tensors;
+    expect([...slots.keys()].some((k) => k.startsWith('blocks_1_1/'))).toBe(false);
+    expect([...slots.keys()].some((k) => k.startsWith('blocks_2_0/'))).toBe(true);
   });
 });

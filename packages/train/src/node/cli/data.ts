@@ -17,6 +17,7 @@ import {
   randomResizedCrop,
   resize,
   splitDataset,
+  subset,
   type Transform,
   toTensor,
 } from '@mobilenets/data';
@@ -144,6 +145,10 @@ export async function openData(args: RunArgs): Promise<RunData> {
     valSource = `${args.data} (test split)`;
   } else {
     valSource = 'none';
+  }
+  if (args.trainImages !== null) {
+    if (args.trainImages > train.size) throw new TrainDataError('--train-images', `${args.trainImages} is more than the ${train.size} training images`);
+    train = subset(train, Array.from({ length: args.trainImages }, (_, i) => i));
   }
   if (args.batchSize > train.size) throw new TrainDataError('--batch-size', `${args.batchSize} is larger than the ${train.size} training images`);
   return { train, val, valSource, dataset: args.data, inputSize: size, preprocessing: t.preprocessing };

@@ -1,9 +1,9 @@
-import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loader } from '@mobilenets/data';
 import { initBackend } from '@mobilenets/ops';
-import { createModel, listModels, loadModel, ModelConfigError, summarize } from '@mobilenets/zoo';
+import { createModel, listModels, loadModel, ModelConfigError, summarize, writeFileAtomic } from '@mobilenets/zoo';
 import { CheckpointError, PretrainedMismatchError, TrainConfigError, TrainDataError } from '../../errors.js';
 import { fit, type History } from '../../fit.js';
 import { freeze, replaceHead } from '../../model/transfer.js';
@@ -46,7 +46,7 @@ export function scheduleOf(args: RunArgs, stepsPerEpoch: number): Schedule {
 
 async function readRun(out: string): Promise<RunArgs> {
   try {
-    return JSON.parse(await readFile(join(out, RUN_JSON), 'utf8')) as RunArgs;
+    return completeRun(JSON.parse(await readFile(join(out, RUN_JSON), 'utf8')) as Partial<RunArgs>); // older runs lack newer flags
   } catch (err) {
     throw new CheckpointError(out, `holds no run to resume (no readable ${RUN_JSON})`, { cause: err });
   }
@@ -81,21 +81,26 @@ async function buildModel(cli: CliArgs, args: RunArgs, out: string, classes: rea
     return model;
   }
   let model: tfl.LayersModel;
+  const options = { inputSize, ...(args.width !== null && { widthMultiplier: args.width }), ...(args.block !== null && { block: args.block }) };
   if (args.pretrained) {
-    const pretrained = await loadPretrained(args.pretrained, args.model, { inputSize });
+    const pretrained = await loadPretrained(args.pretrained, args.model, options);
     model = sameLabels(pretrained.labels, classes) ? pretrained.model : replaceHead(pretrained.model, classes.length);
   } else {
-    model = createModel(args.model, { numClasses: classes.length, inputSize });
+    model = createModel(args.model, { numClasses: classes.length, ...options });
   }
-  if (args.freeze) freeze(model);
+  if (args.freezeUpTo !== null) {
+    try {
+      freeze(model, { upTo: args.freezeUpTo });
+    } catch (err) {
+      model.dispose();
+      throw new TrainConfigError('--freeze-up-to', (err as Error).message.replace(/^freeze\.upTo: /, ''), { cause: err });
+    }
+  } else if (args.freeze) freeze(model);
   return model;
 }
 
-/** Writes a file by rename, so a reader never sees half of it. */
-async function writeWhole(path: string, text: string): Promise<void> {
-  await writeFile(`${path}.tmp`, text);
-  await rename(`${path}.tmp`, path);
-}
+/** The zoo's atomic file writer: a reader never sees half of run.json or curves.svg. */
+const writeWhole = (path: string, text: string) => writeFileAtomic(path, text, { overwrite: true });
 
 /** The CLI: returns the exit code (0 done, 1 error, 130 stopped by Ctrl-C after writing last/). */
 export async function runCli(argv: string[]): Promise<number> {
