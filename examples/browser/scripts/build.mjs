@@ -17,8 +17,8 @@ await build({
   format: 'esm',
   target: 'es2022',
   minify: true,
-  // The packages' errors take their name from their class (`error.name === 'DecodeError'`): keep class names.
-  keepNames: true,
+  // No keepNames: tfjs-wasm starts its pthread workers from a bundled function's source, which keepNames' helper
+  // calls would break (the errors name themselves with strings, so nothing needs it).
   sourcemap: true,
   logLevel: 'warning',
 });

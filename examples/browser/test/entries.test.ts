@@ -43,3 +43,24 @@ describe("each package's browser entry", () => {
     expect((await nodeImports(nodeEntry)).join('\n')).toMatch(/worker_threads/);
   });
 });
+
+describe('errors in a minified page bundle', () => {
+  it("keep their class's name as a string (minifiers rename the classes themselves)", async () => {
+    const classes = { ops: ['OpsInputError', 'BackendUnavailableError'], data: ['DecodeError', 'OptionError'], infer: ['ImageInputError', 'ClassifierError'] };
+    const imports = Object.entries(classes).map(([pkg, names]) => `export { ${names.join(', ')} } from '@mobilenets/${pkg}';`);
+    const result = await build({
+      stdin: { contents: imports.join('\n'), resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'js' },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      minify: true,
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0]!.text;
+    for (const name of Object.values(classes).flat()) {
+      expect(code).not.toContain(`class ${name}`);
+      expect(code).toMatch(new RegExp(`name="${name}"`));
+    }
+  });
+});

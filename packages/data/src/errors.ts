@@ -3,6 +3,7 @@ export const errnoCode = (err: unknown): string => (err as NodeJS.ErrnoException
 
 /** A dataset file or folder that cannot be used: names it. */
 export class DatasetError extends Error {
+  override name = 'DatasetError';
   constructor(
     readonly file: string,
     /** What is wrong with it (the message without the file name). */
@@ -10,15 +11,17 @@ export class DatasetError extends Error {
     options?: ErrorOptions,
   ) {
     super(`${file}: ${reason}`, options);
-    this.name = new.target.name;
   }
 }
 
 /** An image file the decoder cannot read (truncated, not an image, unsupported format). */
-export class DecodeError extends DatasetError {}
+export class DecodeError extends DatasetError {
+  override name = 'DecodeError';
+}
 
 /** An image whose header declares more pixels than the decoder may allocate (a decompression bomb, or just huge). */
 export class ImageTooLargeError extends DecodeError {
+  override name = 'ImageTooLargeError';
   constructor(
     file: string,
     readonly width: number,
@@ -31,10 +34,14 @@ export class ImageTooLargeError extends DecodeError {
 }
 
 /** A data file whose layout is wrong: an IDX magic number, a CIFAR file size. */
-export class FormatError extends DatasetError {}
+export class FormatError extends DatasetError {
+  override name = 'FormatError';
+}
 
 /** An image-folder class directory with no images in it. */
-export class EmptyClassError extends DatasetError {}
+export class EmptyClassError extends DatasetError {
+  override name = 'EmptyClassError';
+}
 
 /** An option or parameter a function cannot take: a misspelled key, a value of the wrong kind or out of range. */
 export class OptionError extends Error {

@@ -1,13 +1,11 @@
 /** Base class of every error thrown by `@mobilenets/infer`. */
 export class MobilenetsInferError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  override name = 'MobilenetsInferError';
 }
 
 /** An input that is not an image we can read (a bad pixel object, a tensor of the wrong shape): names it. */
 export class ImageInputError extends MobilenetsInferError {
+  override name = 'ImageInputError';
   constructor(
     /** Which input: a file, `Buffer #2`, `pixels #0`, `tensor #1`. */
     readonly source: string,
@@ -20,6 +18,7 @@ export class ImageInputError extends MobilenetsInferError {
 
 /** An optional package the chosen path needs is not installed: names it and how to get it. */
 export class MissingPackageError extends MobilenetsInferError {
+  override name = 'MissingPackageError';
   constructor(
     readonly packageName: string,
     purpose: string,
@@ -31,6 +30,7 @@ export class MissingPackageError extends MobilenetsInferError {
 
 /** A model the ONNX exporter cannot write (a layer it has no ONNX form for, a missing weight): names the layer. */
 export class OnnxExportError extends MobilenetsInferError {
+  override name = 'OnnxExportError';
   constructor(
     readonly layer: string,
     message: string,
@@ -40,4 +40,6 @@ export class OnnxExportError extends MobilenetsInferError {
 }
 
 /** A classifier used wrongly (after dispose, embed on a model without an embedding, bad options). */
-export class ClassifierError extends MobilenetsInferError {}
+export class ClassifierError extends MobilenetsInferError {
+  override name = 'ClassifierError';
+}

@@ -1,16 +1,16 @@
 /** Base class of every error thrown by `@mobilenets/ops`. */
 export class MobilenetsOpsError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  override name = 'MobilenetsOpsError';
 }
 
 /** A tensor or option has a shape, size or value the op cannot work with. */
-export class OpsInputError extends MobilenetsOpsError {}
+export class OpsInputError extends MobilenetsOpsError {
+  override name = 'OpsInputError';
+}
 
 /** The requested backend cannot be set up here (package missing, no adapter, init failed). */
 export class BackendUnavailableError extends MobilenetsOpsError {
+  override name = 'BackendUnavailableError';
   constructor(
     readonly backend: string,
     message: string,
@@ -29,6 +29,7 @@ export class BackendUnavailableError extends MobilenetsOpsError {
  * backend fails with this error instead of aborting again or hanging.
  */
 export class BackendAbortedError extends MobilenetsOpsError {
+  override name = 'BackendAbortedError';
   constructor(
     readonly backend: string,
     /** The op, layer or step that was running. */
@@ -58,6 +59,7 @@ const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
  * failed during the step. Nothing was left allocated; a step at `maxBatch` or less can follow in the same process.
  */
 export class OutOfMemoryError extends MobilenetsOpsError {
+  override name = 'OutOfMemoryError';
   readonly model: string;
   readonly batch: number;
   readonly inputSize: number;
