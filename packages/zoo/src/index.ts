@@ -1,24 +1,6 @@
-export { decodeArch, type DecodeOptions, type DecodedArch } from './arch/decode.js';
-export { type BlockArgs, type BlockKind, parseToken } from './arch/tokens.js';
-export type { ChannelRole, ModelSpec, SpecPreprocessing, V4Variant, WidthRule } from './arch/specs.js';
-export {
-  buildModel,
-  MAX_WEIGHT_BYTES,
-  MAX_WIDTH_MULTIPLIER,
-  modelBlocks,
-  resolveRecipe,
-  type BlockFamily,
-  type CreateModelOptions,
-  type FeatureOutput,
-  type ModelRecipe,
-} from './build.js';
-export { createModel, listModels, modelSpec, registerModel, type ModelFactory } from './registry.js';
-export { ArchDecodeError, ModelConfigError, ModelFileError, ModelInputError, UnsafePickleError, WeightMismatchError, WriteError } from './errors.js';
-export { formatSummary, summarize, type ModelSummary, type SummaryRow } from './summary.js';
+export * from './portable.js';
 export { loadWeights, type LoadedWeights, type LoadWeightsOptions, type WeightNaming } from './io/load-weights.js';
 export { exportWeights, type ExportWeightsOptions } from './io/export-weights.js';
 export { isModelDirectory, loadModel, saveModel, writeModelFiles, type LoadedModel, type SaveModelOptions } from './io/model-dir.js';
-export { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from './io/model-files.js';
-export { defaultPreprocessing, type ModelMetadata, type Preprocessing } from './io/metadata.js';
 export { readDirectoryAtomic, writeDirectoryAtomic, writeFileAtomic, type WriteOptions } from './io/atomic.js';
 export { readSafetensors, type RawTensor } from './io/safetensors.js';
