@@ -5,7 +5,7 @@ import { TRAINING_BACKENDS, relativeError, useBackend } from '@mobilenets/ops/te
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BlockConfig } from './config.js';
 import { createBlock } from './create-block.js';
-import { type BlockFixture, loadBlockFixtures, loadNaNFixtures } from './fixtures.js';
+import { type BlockFixture, loadBlockFixtures, loadNaNFixtures } from './node/fixtures.js';
 import { roundHalfEven } from './inverted-residual.js';
 import { sandglassHidden } from './sandglass.js';
 import { defaultSqueezeChannels } from './se-unit.js';

@@ -1,6 +1,6 @@
 import { ClassifierError } from './errors.js';
 import { type Classifier, ensureBackend, ImageClassifier, type LoadClassifierOptions, positiveInt } from './image-classifier.js';
-import { loadSource, type ModelInfo } from './model/load.js';
+import { loadSource, type ModelInfo } from './model/node/load.js';
 import { type Engine, exportedEngine, onnxEngine, tfjsEngine } from './runtime/engines.js';
 
 export type { Classifier, ClassifierInfo, ClassifyOptions, LoadClassifierOptions, RunOptions, Runtime } from './image-classifier.js';

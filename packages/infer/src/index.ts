@@ -16,5 +16,5 @@ export { preprocess, resizedSize } from './preprocess/preprocess.js';
 export { type Interpolation, resample, type Rgb8 } from './preprocess/resample.js';
 export { type Agreement, measureAgreement } from './quantize/agreement.js';
 export { QUANTIZATIONS, type Quantization } from './quantize/codecs.js';
-export { quantizeModelDir, type QuantizeModelDirOptions, type QuantizeResult } from './quantize/model-dir.js';
+export { quantizeModelDir, type QuantizeModelDirOptions, type QuantizeResult } from './quantize/node/model-dir.js';
 export { loadOnnxRuntime, type OnnxRuntime } from './runtime/onnxruntime.js';

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { seeded, useBackend } from '@mobilenets/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, saveModel } from './io/model-dir.js';
+import { loadModel, saveModel } from './io/node/model-dir.js';
 import { createModel, listModels } from './registry.js';
 
 let dir: string;

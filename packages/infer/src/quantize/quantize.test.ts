@@ -6,14 +6,14 @@ import { loadModel, WriteError } from '@mobilenets/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier } from '../classifier.js';
-import { ONNX_METADATA_KEY } from '../model/load.js';
+import { ONNX_METADATA_KEY } from '../model/node/load.js';
 import { checkOnnx } from '../onnx/check.js';
 import { exportOnnx } from '../onnx/export.js';
 import { decodeModel } from '../onnx/proto.js';
 import { measureAgreement } from './agreement.js';
 import { fromFloat16, quantizeUint8, toFloat16 } from './codecs.js';
 import { fashionMnistTest, type HeldOutSet } from './held-out.js';
-import { quantizeModelDir } from './model-dir.js';
+import { quantizeModelDir } from './node/model-dir.js';
 
 /** The tiny net trained one epoch on Fashion-MNIST (src/__fixtures__/make-fashion-tiny.test.ts made it). */
 const FASHION_TINY = new URL('../__fixtures__/fashion-tiny', import.meta.url).pathname;

@@ -7,13 +7,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { relativeError, useBackend } from '@mobilenets/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON, type ReferenceModel, TIMM_PYTHON, pythonHas, torchReference } from '../__fixtures__/python.js';
+import { PYTHON, type ReferenceModel, TIMM_PYTHON, pythonHas, torchReference } from '../__fixtures__/node/python.js';
 import { registerTinySpecs } from '../__fixtures__/tiny-specs.js';
 import { ModelConfigError, WriteError } from '../errors.js';
 import { createModel } from '../registry.js';
 import { exportWeights } from './export-weights.js';
-import { loadWeights } from './load-weights.js';
-import { readWeightFile } from './weight-file.js';
+import { loadWeights } from './node/load-weights.js';
+import { readWeightFile } from './node/weight-file.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../__fixtures__/${name}`, import.meta.url));
 const tiny = { numClasses: 4, inputSize: 32 };

@@ -1,8 +1,8 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelConfigError } from '../errors.js';
-import { type WriteOptions, writeFileAtomic } from './atomic.js';
+import { type WriteOptions, writeFileAtomic } from './node/atomic.js';
 import { toTorchLayout } from './layout.js';
-import { KEY_MAPS, mappableSpec } from './load-weights.js';
+import { KEY_MAPS, mappableSpec } from './node/load-weights.js';
 
 export interface ExportWeightsOptions extends Pick<WriteOptions, 'overwrite'> {
   /** Whose state_dict to write: torchvision's (MobileNetV2, V3) or timm's (MobileNetV1, V2, V3, V4) key names. */

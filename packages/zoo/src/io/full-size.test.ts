@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { relativeError, useBackend } from '@mobilenets/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON, type ReferenceModel, TIMM_PYTHON, pythonHas, torchReference } from '../__fixtures__/python.js';
+import { PYTHON, type ReferenceModel, TIMM_PYTHON, pythonHas, torchReference } from '../__fixtures__/node/python.js';
 import { createModel } from '../registry.js';
-import { loadWeights } from './load-weights.js';
+import { loadWeights } from './node/load-weights.js';
 
 /*
  * Full-size files (~14 MB each, never committed): made at test time by fixtures/torch_reference.py with the

@@ -1,5 +1,5 @@
 import { toFloat32 } from './floats.js';
-import { readRegularFile } from './read-file.js';
+import { readRegularFile } from './node/read-file.js';
 import { parseSafetensorsHeader } from './safetensors-header.js';
 
 export interface RawTensor {

@@ -5,7 +5,7 @@ import { relativeError, useBackend } from '@mobilenets/ops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WeightMismatchError } from '../errors.js';
 import { createModel } from '../registry.js';
-import { loadWeights } from './load-weights.js';
+import { loadWeights } from './node/load-weights.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../__fixtures__/${name}`, import.meta.url));
 interface Expected {

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ModelFileError } from '../errors.js';
 import { createModel } from '../registry.js';
-import { loadModel, saveModel } from './model-dir.js';
+import { loadModel, saveModel } from './node/model-dir.js';
 
 /** A model directory served over http from 127.0.0.1 (`/dir/<file>`), with what each request asked for. */
 let root: string;

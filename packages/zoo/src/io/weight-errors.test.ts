@@ -13,7 +13,7 @@ import { registerTinySpecs } from '../__fixtures__/tiny-specs.js';
 import { ModelConfigError, ModelFileError, UnsafePickleError, WeightMismatchError } from '../errors.js';
 import { createModel } from '../registry.js';
 import { encodeSafetensors } from './export-weights.js';
-import { loadWeights } from './load-weights.js';
+import { loadWeights } from './node/load-weights.js';
 import { readSafetensors } from './safetensors.js';
 import { zipEntries, zipEntryData } from './zip.js';
 

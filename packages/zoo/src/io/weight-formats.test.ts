@@ -6,8 +6,8 @@ import { relativeError, useBackend } from '@mobilenets/ops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type TinyName, registerTinySpecs } from '../__fixtures__/tiny-specs.js';
 import { createModel } from '../registry.js';
-import { type WeightNaming, loadWeights } from './load-weights.js';
-import { readWeightFile } from './weight-file.js';
+import { type WeightNaming, loadWeights } from './node/load-weights.js';
+import { readWeightFile } from './node/weight-file.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../__fixtures__/weights/${name}`, import.meta.url));
 interface Reference {
