@@ -10,6 +10,16 @@ describe('mobilenets-train arguments', () => {
     }
   });
 
+  it('--help examples can be pasted into a shell: a long command continues after a backslash, indented', () => {
+    const lines = HELP.split('\nExamples:\n')[1]!.trimEnd().split('\n');
+    for (const [i, line] of lines.entries()) {
+      // A command joined onto one line by a lost continuation shows as a run of spaces inside it.
+      expect(line.trim(), line).not.toMatch(/ {2}/);
+      const continued = lines[i - 1]?.endsWith(' \\') ?? false;
+      expect(line, line).toMatch(continued ? /^ {4}--/ : /^ {2}(# |mobilenets-train )/);
+    }
+  });
+
   it('--width, --block, --train-images and --freeze-up-to (a layer name or an index)', () => {
     const run = parseCli(['--width', '0.35', '--block', 'sandglass', '--train-images', '600', '--freeze-up-to', 'blocks_3_0']).run;
     expect(run).toEqual({ width: 0.35, block: 'sandglass', trainImages: 600, freezeUpTo: 'blocks_3_0' });

@@ -61,13 +61,13 @@ Examples:
   # seed 001: MobileNeXt, warm-up + cosine, label smoothing
   mobilenets-train --model mobilenext_035 --data fashion-mnist --schedule cosine --warmup 1 --label-smoothing 0.1 --out runs/next
   # MobileNeXt's claim: V2's layout with sandglass blocks, at V2 0.35's width, on 6,000 images (compare without --block)
-  mobilenets-train --model mobilenetv2_100 --width 0.35 --block sandglass --data fashion-mnist --train-images 6000 \
+  mobilenets-train --model mobilenetv2_100 --width 0.35 --block sandglass --data fashion-mnist --train-images 6000 \\
     --epochs 4 --lr 3e-3 --schedule cosine --label-smoothing 0.1 --out runs/v2-sandglass
   # fine-tune the last stages of a pretrained checkpoint, the first ones frozen; replace an earlier run in --out
-  mobilenets-train --model mobilenetv2_035 --data folder:shoes/train --val-split 0.2 --input-size 32 \
+  mobilenets-train --model mobilenetv2_035 --data folder:shoes/train --val-split 0.2 --input-size 32 \\
     --pretrained runs/pretrain/best --freeze-up-to blocks_4_0 --lr 1e-3 --out runs/shoes --overwrite
   # SGD with momentum, step decay, weight decay, an EMA of the weights, 4 wasm threads, a JSON summary
-  mobilenets-train --model mobilenetv3_small_100 --data cifar10:./cifar-10-batches-bin --optimizer sgd --lr 0.1 \
+  mobilenets-train --model mobilenetv3_small_100 --data cifar10:./cifar-10-batches-bin --optimizer sgd --lr 0.1 \\
     --schedule step --weight-decay 4e-5 --ema 0.999 --seed 1 --backend wasm --threads 4 --format json --verbose --out runs/v3
   # Ctrl-C writes last/; continue later:
   mobilenets-train --resume --out runs/next
