@@ -20,7 +20,7 @@ export interface OnnxExportInference {
   threads: number;
   /**
    * Per variant: our export (`@mobilenets/infer`'s exportOnnx, BatchNorm folded) on onnxruntime-node, its file
-   * size, and torchvision's own ONNX export of the same net when there is one — both timed round-robin in one
+   * size, and torchvision's own ONNX export of the same net when there is one — the two timed round-robin in one
    * process, so the pair's ratio holds on a shared machine.
    */
   models: Record<string, { ours: PytorchInferenceRow; bytes: number; torchvision?: PytorchInferenceRow }>;
@@ -29,8 +29,6 @@ export interface OnnxExportInference {
 type Session = Awaited<ReturnType<OnnxRuntime['InferenceSession']['create']>>;
 
 interface Subject {
-  model: string;
-  which: 'ours' | 'torchvision';
   session: Session;
   input: string;
   size: number;
@@ -39,24 +37,18 @@ interface Subject {
   batchMs: number[];
 }
 
+/**
+ * onnxruntime's intra-op threads spin after each run: a second session's threads then find the cores busy. The
+ * pair is timed with spinning off, one variant's sessions alive at a time: with every variant's sessions open
+ * and spinning, batch-1 latencies came out several times those of a session timed alone.
+ */
+const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' } } };
+
 /** Batch-1 latency and throughput of our ONNX export of each variant (and of torchvision's, where the bench exported one) on onnxruntime-node. */
 export async function measureOnnxExport(config: OnnxExportConfig, log: (line: string) => void): Promise<OnnxExportInference> {
   await initBackend('cpu'); // tfjs only builds the models and hands their weights to the exporter
   const ort = await loadOnnxRuntime();
-  const options = { intraOpNumThreads: config.threads, interOpNumThreads: 1 };
-  const subjects: Subject[] = [];
-  const bytes: Record<string, number> = {};
-  for (const name of config.models) {
-    const model = createModel(name);
-    const size = model.inputs[0]!.shape[1]!;
-    const onnx = await exportOnnx(model);
-    model.dispose();
-    bytes[name] = onnx.length;
-    const subject = (which: Subject['which'], session: Session, input: string) => ({ model: name, which, session, input, size, warmupMs: 0, latencies: [], batchMs: [] });
-    subjects.push(subject('ours', await ort.InferenceSession.create(onnx, options), 'input'));
-    const theirs = join(ONNX_CACHE, `${name}.onnx`);
-    if (existsSync(theirs)) subjects.push(subject('torchvision', await ort.InferenceSession.create(theirs, options), 'x'));
-  }
+  const options = { intraOpNumThreads: config.threads, interOpNumThreads: 1, extra: NO_SPINNING };
   const inputs = new Map<string, InstanceType<OnnxRuntime['Tensor']>>();
   const input = (n: number, size: number) => {
     const key = `${n}x${size}`;
@@ -68,23 +60,30 @@ export async function measureOnnxExport(config: OnnxExportConfig, log: (line: st
     await s.session.run({ [s.input]: input(n, s.size) });
     return performance.now() - start;
   };
-  for (const s of subjects) s.warmupMs = await time(s, 1);
-  for (let i = 0; i < config.runs; i++) for (const s of subjects) s.latencies.push(await time(s, 1));
-  for (const s of subjects) await time(s, config.batch);
-  for (let i = 0; i < 3; i++) for (const s of subjects) s.batchMs.push(await time(s, config.batch));
-  await Promise.all(subjects.map((s) => s.session.release()));
-
   const row = (s: Subject): PytorchInferenceRow => ({
     warmupMs: s.warmupMs,
     latency: { medianMs: median(s.latencies), p90Ms: p90(s.latencies), runs: s.latencies.length },
     throughput: { batch: config.batch, imagesPerSecond: config.batch / (median(s.batchMs) / 1000) },
   });
+
   const models: OnnxExportInference['models'] = {};
-  for (const s of subjects) {
-    if (s.which === 'ours') models[s.model] = { ours: row(s), bytes: bytes[s.model]! };
-    else models[s.model]!.torchvision = row(s);
-  }
-  for (const [name, m] of Object.entries(models)) {
+  for (const name of config.models) {
+    const model = createModel(name);
+    const size = model.inputs[0]!.shape[1]!;
+    const onnx = await exportOnnx(model);
+    model.dispose();
+    const subject = (session: Session, input: string): Subject => ({ session, input, size, warmupMs: 0, latencies: [], batchMs: [] });
+    const ours = subject(await ort.InferenceSession.create(onnx, options), 'input');
+    const theirsFile = join(ONNX_CACHE, `${name}.onnx`);
+    const theirs = existsSync(theirsFile) ? subject(await ort.InferenceSession.create(theirsFile, options), 'x') : undefined;
+    const pair = theirs ? [ours, theirs] : [ours];
+    for (const s of pair) s.warmupMs = await time(s, 1);
+    for (let i = 0; i < config.runs; i++) for (const s of pair) s.latencies.push(await time(s, 1));
+    for (const s of pair) await time(s, config.batch);
+    for (let i = 0; i < 3; i++) for (const s of pair) s.batchMs.push(await time(s, config.batch));
+    await Promise.all(pair.map((s) => s.session.release()));
+    const m = { ours: row(ours), bytes: onnx.length, ...(theirs ? { torchvision: row(theirs) } : {}) };
+    models[name] = m;
     const vs = m.torchvision ? `; torchvision's export ${m.torchvision.latency.medianMs.toFixed(1)} ms, ${m.torchvision.throughput.imagesPerSecond.toFixed(1)} img/s` : '';
     log(`  ${name}: our export ${m.ours.latency.medianMs.toFixed(1)} ms, ${m.ours.throughput.imagesPerSecond.toFixed(1)} img/s at batch ${config.batch}${vs}`);
   }

@@ -17,6 +17,8 @@ export interface OrtSession {
 export interface OrtSessionOptions {
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
+  /** Session config entries, nested by the dots of their keys: `{ session: { intra_op: { allow_spinning: '0' } } }`. */
+  extra?: Record<string, unknown>;
 }
 export interface OnnxRuntime {
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;

@@ -150,7 +150,7 @@ describe('loadModel reads an untrusted directory safely', () => {
   };
 
   it('weight paths with `..`, absolute, or a link leading outside the directory: refused', async () => {
-    const outside = await tampered('model.json', weightPath('../../weights.bin'));
+    const outside = await tampered('model.json', weightPath('../weights.bin'));
     await cp(join(good, 'weights.bin'), join(outside, '..', 'weights.bin'));
     await refused(outside, /model\.json: path '\.\.\/weights\.bin' leaves the model directory; refused$/);
     await refused(await tampered('model.json', weightPath(join(good, 'weights.bin'))), /path '\/.*\/good\/weights\.bin' leaves the model directory/);
