@@ -18,3 +18,4 @@ export { ArchDecodeError, ModelConfigError, ModelFileError, ModelInputError, Uns
 export { formatSummary, summarize, type ModelSummary, type SummaryRow } from './summary.js';
 export { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from './io/model-files.js';
 export { defaultPreprocessing, type ModelMetadata, type Preprocessing } from './io/metadata.js';
+export { modelArtifacts } from './io/saved-model.js';

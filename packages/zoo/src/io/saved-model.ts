@@ -34,8 +34,8 @@ function recipeOf(model: tfl.LayersModel): ModelRecipe {
   return recipe;
 }
 
-/** The model's TF.js artifacts in memory (its weights read once, before anything is written). */
-async function artifactsOf(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
+/** The model's TF.js artifacts in memory: topology, float32 weight specs and weight data, read once. */
+export async function modelArtifacts(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -61,7 +61,7 @@ export async function savedModelFiles(model: tfl.LayersModel, where: string, opt
     labels: options.labels ?? null,
     provenance: { ...options.provenance, packages: { '@tensorflow/tfjs-core': tf.version_core, '@tensorflow/tfjs-layers': tfl.version_layers }, savedAt: new Date().toISOString() },
   };
-  const artifacts = await artifactsOf(model);
+  const artifacts = await modelArtifacts(model);
   const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
   const json = {
     modelTopology: artifacts.modelTopology,

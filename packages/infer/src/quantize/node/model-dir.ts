@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isModelDirectory, loadModel, writeDirectoryAtomic } from '@mobilenets/zoo';
+import { isModelDirectory, loadModel, modelArtifacts, writeDirectoryAtomic } from '@mobilenets/zoo';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { type Quantization, quantizeUint8, toFloat16 } from '../codecs.js';
 
 export interface QuantizeResult {
@@ -19,18 +18,6 @@ export interface QuantizeModelDirOptions {
   overwrite?: boolean;
 }
 
-/** The model's TF.js artifacts in memory: its topology, float32 weight specs and weight data. */
-async function artifactsOf(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
-    }),
-  );
-  return artifacts!;
-}
-
 /**
  * A copy of a model directory whose convolution and dense kernels tfjs stores as float16, or as uint8 with one
  * scale and minimum per tensor (the quantization tfjs' own model format describes, dequantized on load by the
@@ -42,7 +29,7 @@ export async function quantizeModelDir(dir: string, out: string, quantization: Q
   const { model, metadata } = await loadModel(dir);
   let artifacts: tf.io.ModelArtifacts;
   try {
-    artifacts = await artifactsOf(model);
+    artifacts = await modelArtifacts(model);
   } finally {
     model.dispose();
   }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
-import { MODEL_JSON, type ModelFiles, readJson, readModelArtifacts } from '../model-files.js';
+import { type ModelFiles, readJson, readModelArtifacts } from '../model-files.js';
 import { confinedPath, readRegularFile } from './read-file.js';
 
 export { METADATA_JSON, MODEL_JSON, WEIGHTS_BIN } from '../model-files.js';
